@@ -81,6 +81,15 @@ def code_sha256(code: str) -> str:
     return hashlib.sha256(normalize_code(code).encode("utf-8")).hexdigest()
 
 
+def sha256_of_test(stdin: str, expected_output: str | None) -> str:
+    """Identity of a test's content, so a changed input or expected output never matches an old result."""
+    h = hashlib.sha256()
+    h.update(stdin.encode("utf-8"))
+    h.update(b"\x00")
+    h.update((expected_output or "").encode("utf-8"))
+    return h.hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class TestCase:
     """One test of a problem: stdin and the expected stdout."""
@@ -95,12 +104,7 @@ class TestCase:
 
     @property
     def sha256(self) -> str:
-        """Identity of the test's content, so a changed expected output never matches an old result."""
-        h = hashlib.sha256()
-        h.update(self.input.encode("utf-8"))
-        h.update(b"\x00")
-        h.update((self.expected_output or "").encode("utf-8"))
-        return h.hexdigest()
+        return sha256_of_test(self.input, self.expected_output)
 
     @property
     def label(self) -> str:

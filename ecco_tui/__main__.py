@@ -1,0 +1,3 @@
+from ecco_tui.cli.main import app
+
+app()

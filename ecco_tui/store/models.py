@@ -1,0 +1,160 @@
+"""Plain dataclasses the store hands out. Nothing above the store ever sees a DuckDB row or cursor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemSummary:
+    problem_id: str
+    name: str | None
+    split: str | None
+    n_programs: int
+    n_pairs: int
+    n_outputs: int
+    n_public_tests: int
+    n_private_tests: int
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    problem_id: str
+    name: str | None
+    description: str | None
+    split: str | None
+    fastest_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    program_id: str
+    problem_id: str
+    code: str
+    code_sha256: str
+    language: str
+    user_id: str | None = None
+    submission_id: str | None = None
+    ref_runtime_s: float | None = None
+    ref_memory_kb: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PairRow:
+    pair_id: str
+    split: str
+    row_idx: int
+    problem_id: str
+    slow_program_id: str
+    fast_program_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    pair_id: str
+    split: str
+    row_idx: int
+    problem_id: str
+    slow: Program
+    fast: Program
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTest:
+    problem_id: str
+    visibility: str
+    idx: int
+    input: str
+    expected_output: str
+    test_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Spectrum:
+    problem_id: str
+    runtimes_s: tuple[float, ...]
+    memories_kb: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TrajectoryStep:
+    step: int
+    program_id: str
+    code: str
+    submission_id: str | None
+    status: str | None
+    cpu_time_ms: float | None
+    memory_kb: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Trajectory:
+    trajectory_id: str
+    user_id: str
+    problem_id: str
+    steps: tuple[TrajectoryStep, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    run_id: str
+    task: str
+    model: str
+    method: str
+    split: str
+    source_file: str | None
+    n_outputs: int
+    rounds: int
+
+
+@dataclass(frozen=True, slots=True)
+class ModelOutput:
+    output_id: str
+    run_id: str
+    row_idx: int
+    sample_idx: int
+    round: int
+    problem_id: str
+    pair_id: str | None
+    program_id: str | None
+    code: str | None
+    raw_response: str | None = None
+    prompt: str | None = None
+    feedback: str | None = None
+    exec_feedback: str | None = None
+    reflection: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Execution:
+    execution_id: str
+    code_sha256: str
+    problem_id: str
+    visibility: str
+    test_idx: int
+    engine: str
+    engine_version: str
+    status_id: int
+    status_description: str
+    cpu_time_s: float | None
+    wall_time_s: float | None
+    memory_kb: float | None
+    repeat_idx: int = 0
+    test_sha256: str | None = None
+    limits_key: str = ""
+    mode: str = "time"
+    instructions: int | None = None
+    exit_code: int | None = None
+    exit_signal: int | None = None
+    stdout_excerpt: str | None = None
+    stderr_excerpt: str | None = None
+    message: str | None = None
+    source: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCounts:
+    tables: dict[str, int] = field(default_factory=dict)
+    by_split: dict[str, dict[str, int]] = field(default_factory=dict)

@@ -1,0 +1,507 @@
+"""The store: one DuckDB file, opened and migrated here, queried only through this object.
+
+Every method opens its own cursor, so the app's thread workers can call it concurrently; writes that
+must land together go through `transaction()`, which either commits all of them or none.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ecco_tui.store import migrations
+from ecco_tui.store.models import (
+    Execution,
+    ModelOutput,
+    Pair,
+    PairRow,
+    Problem,
+    ProblemSummary,
+    Program,
+    Run,
+    Spectrum,
+    StoreCounts,
+    StoredTest,
+    Trajectory,
+    TrajectoryStep,
+)
+
+TABLES = (
+    "problems",
+    "programs",
+    "pairs",
+    "test_cases",
+    "spectra",
+    "trajectories",
+    "trajectory_steps",
+    "runs",
+    "model_outputs",
+    "executions",
+    "annotations",
+    "imports",
+)
+
+# Primary keys of every table an importer writes, for upserts.
+KEYS: dict[str, tuple[str, ...]] = {
+    "problems": ("problem_id",),
+    "programs": ("program_id",),
+    "pairs": ("pair_id",),
+    "test_cases": ("problem_id", "visibility", "idx"),
+    "spectra": ("problem_id",),
+    "trajectories": ("trajectory_id",),
+    "trajectory_steps": ("trajectory_id", "step"),
+    "runs": ("run_id",),
+    "model_outputs": ("output_id",),
+    "executions": ("execution_id",),
+    "annotations": ("annotation_id",),
+    "imports": ("import_id",),
+}
+
+PROBLEM_SORTS = {
+    "id": "problem_id",
+    "pairs": "n_pairs DESC, problem_id",
+    "outputs": "n_outputs DESC, problem_id",
+    "programs": "n_programs DESC, problem_id",
+}
+
+
+class StoreError(Exception):
+    """The store file cannot be opened or written as asked."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the write lock on the file."""
+
+
+class Writer:
+    """Bulk writes inside one open transaction."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        self._cur = cursor
+
+    def upsert(self, table: str, rows: pa.Table, *, keep_existing: Sequence[str] = ()) -> int:
+        """Insert or update rows by the table's key; `keep_existing` columns keep a stored non-NULL value
+        when the new one is NULL (a problem seen in the edit config must not lose the statement that the
+        generate config gave it)."""
+        if rows.num_rows == 0:
+            return 0
+        keys = KEYS[table]
+        stage = f"_stage_{uuid.uuid4().hex[:8]}"
+        self._cur.register(stage, rows)
+        try:
+            cols = rows.column_names
+            col_list = ", ".join(cols)
+            key_list = ", ".join(keys)
+            updates = []
+            for col in cols:
+                if col in keys:
+                    continue
+                if col in keep_existing:
+                    updates.append(f"{col} = COALESCE(EXCLUDED.{col}, {table}.{col})")
+                else:
+                    updates.append(f"{col} = EXCLUDED.{col}")
+            conflict = f"DO UPDATE SET {', '.join(updates)}" if updates else "DO NOTHING"
+            self._cur.execute(
+                f"INSERT INTO {table} ({col_list}) "
+                f"SELECT DISTINCT ON ({key_list}) {col_list} FROM {stage} "
+                f"ON CONFLICT ({key_list}) {conflict}"
+            )
+        finally:
+            self._cur.unregister(stage)
+        return rows.num_rows
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        self._cur.execute(sql, params or [])
+
+
+class Store:
+    """One DuckDB store file. Open with `Store.open(path)`; close when done."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None, read_only: bool) -> None:
+        self._con = con
+        self.path = path
+        self.read_only = read_only
+        self._write_lock = threading.Lock()
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path | None, *, read_only: bool = False) -> Store:
+        """Open (creating if needed) and migrate a store; `None` gives an in-memory store for tests."""
+        target = ":memory:" if path is None else str(Path(path).expanduser())
+        if path is not None and not read_only:
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        if read_only and path is not None and not Path(target).exists():
+            raise StoreError(f"{target}: no such store file")
+        try:
+            con = duckdb.connect(target, read_only=read_only)
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                raise StoreLockedError(f"{target}: in use by another ecco process (DuckDB allows one writer)") from exc
+            raise StoreError(f"{target}: cannot open store: {text.splitlines()[0]}") from exc
+        except duckdb.Error as exc:
+            raise StoreError(f"{target}: not a DuckDB store file ({str(exc).splitlines()[0]})") from exc
+        label = target
+        try:
+            if read_only:
+                have = migrations.current_version(con)
+                newest = migrations.latest_version()
+                if have > newest:
+                    raise migrations.SchemaError(
+                        f"{label}: written by a newer ecco-tui (schema {have}, this version knows up to "
+                        f"{newest}); upgrade ecco-tui to open it"
+                    )
+                if have < newest:
+                    raise StoreError(f"{label}: schema {have} is older than {newest}; open it once read-write")
+            else:
+                migrations.migrate(con, label)
+        except Exception:
+            con.close()
+            raise
+        return cls(con, None if path is None else Path(target), read_only)
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        return self._con.cursor()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Writer]:
+        """All writes inside land together or not at all."""
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only")
+        with self._write_lock:
+            cur = self._cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield Writer(cur)
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            else:
+                cur.execute("COMMIT")
+            finally:
+                cur.close()
+
+    def schema_version(self) -> int:
+        return migrations.current_version(self._cursor())
+
+    # -- counts ------------------------------------------------------------------------------------
+    def counts(self) -> StoreCounts:
+        cur = self._cursor()
+        tables = {t: int(cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES}
+        by_split: dict[str, dict[str, int]] = {}
+        for table in ("problems", "pairs", "runs"):
+            for split, n in cur.execute(
+                f"SELECT coalesce(split, '-'), count(*) FROM {table} GROUP BY ALL ORDER BY 1"
+            ).fetchall():
+                by_split.setdefault(split, {})[table] = int(n)
+        for split, n in cur.execute(
+            "SELECT coalesce(r.split, '-'), count(*) FROM model_outputs o JOIN runs r USING (run_id) "
+            "GROUP BY ALL"
+        ).fetchall():
+            by_split.setdefault(split, {})["model_outputs"] = int(n)
+        return StoreCounts(tables=tables, by_split=by_split)
+
+    # -- problems ----------------------------------------------------------------------------------
+    def problem_summaries(
+        self,
+        *,
+        split: str | None = None,
+        search: str | None = None,
+        sort: str = "id",
+        limit: int = 200,
+        offset: int = 0,
+    ) -> list[ProblemSummary]:
+        """One page of problems with their counts; `search` matches id or name, case-insensitively."""
+        where, params = self._problem_filter(split, search)
+        order = PROBLEM_SORTS.get(sort, "problem_id")
+        sql = migrations.query_sql("problem_summaries").format(where=where, order=order)
+        rows = self._cursor().execute(sql, [*params, limit, offset]).fetchall()
+        return [ProblemSummary(*row) for row in rows]
+
+    def count_problems(self, *, split: str | None = None, search: str | None = None) -> int:
+        where, params = self._problem_filter(split, search)
+        return int(self._cursor().execute(f"SELECT count(*) FROM problems p {where}", params).fetchone()[0])
+
+    @staticmethod
+    def _problem_filter(split: str | None, search: str | None) -> tuple[str, list[Any]]:
+        clauses, params = [], []
+        if split:
+            clauses.append("p.split = ?")
+            params.append(split)
+        if search:
+            clauses.append("(p.problem_id ILIKE ? OR p.name ILIKE ?)")
+            params.extend([f"%{search}%", f"%{search}%"])
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def get_problem(self, problem_id: str) -> Problem | None:
+        row = (
+            self._cursor()
+            .execute(
+                "SELECT problem_id, name, description, split, fastest_code FROM problems WHERE problem_id = ?",
+                [problem_id],
+            )
+            .fetchone()
+        )
+        return Problem(*row) if row else None
+
+    # -- programs and pairs ------------------------------------------------------------------------
+    _PROGRAM_COLS = (
+        "program_id, problem_id, code, code_sha256, language, user_id, submission_id, ref_runtime_s, ref_memory_kb"
+    )
+
+    def get_program(self, program_id: str) -> Program | None:
+        row = (
+            self._cursor()
+            .execute(f"SELECT {self._PROGRAM_COLS} FROM programs WHERE program_id = ?", [program_id])
+            .fetchone()
+        )
+        return Program(*row) if row else None
+
+    def programs_for_problem(self, problem_id: str) -> list[Program]:
+        rows = (
+            self._cursor()
+            .execute(
+                f"SELECT {self._PROGRAM_COLS} FROM programs WHERE problem_id = ? ORDER BY program_id", [problem_id]
+            )
+            .fetchall()
+        )
+        return [Program(*r) for r in rows]
+
+    def pairs(
+        self, *, problem_id: str | None = None, split: str | None = None, limit: int = 500, offset: int = 0
+    ) -> list[PairRow]:
+        clauses, params = [], []
+        if problem_id:
+            clauses.append("problem_id = ?")
+            params.append(problem_id)
+        if split:
+            clauses.append("split = ?")
+            params.append(split)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = (
+            self._cursor()
+            .execute(
+                "SELECT pair_id, split, row_idx, problem_id, slow_program_id, fast_program_id FROM pairs "
+                f"{where} ORDER BY split, row_idx LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            )
+            .fetchall()
+        )
+        return [PairRow(*r) for r in rows]
+
+    def get_pair(self, pair_id: str) -> Pair | None:
+        row = (
+            self._cursor()
+            .execute(
+                "SELECT pair_id, split, row_idx, problem_id, slow_program_id, fast_program_id FROM pairs "
+                "WHERE pair_id = ?",
+                [pair_id],
+            )
+            .fetchone()
+        )
+        if not row:
+            return None
+        slow, fast = self.get_program(row[4]), self.get_program(row[5])
+        if slow is None or fast is None:
+            raise StoreError(f"pair {pair_id}: its programs are missing from the store")
+        return Pair(row[0], row[1], row[2], row[3], slow, fast)
+
+    def pair_id_for_row(self, split: str, row_idx: int) -> tuple[str, str] | None:
+        """(pair_id, problem_id) of row `row_idx` of an edit split: how ECCO output files refer to pairs."""
+        row = (
+            self._cursor()
+            .execute("SELECT pair_id, problem_id FROM pairs WHERE split = ? AND row_idx = ?", [split, row_idx])
+            .fetchone()
+        )
+        return (row[0], row[1]) if row else None
+
+    def split_rows(self, split: str) -> dict[int, tuple[str, str]]:
+        """row_idx → (pair_id, problem_id) for a whole edit split, for bulk linking of outputs."""
+        rows = (
+            self._cursor()
+            .execute("SELECT row_idx, pair_id, problem_id FROM pairs WHERE split = ?", [split])
+            .fetchall()
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    # -- tests, spectra, trajectories --------------------------------------------------------------
+    def tests_for(self, problem_id: str, visibility: str | None = None) -> list[StoredTest]:
+        params: list[Any] = [problem_id]
+        extra = ""
+        if visibility:
+            extra = " AND visibility = ?"
+            params.append(visibility)
+        rows = (
+            self._cursor()
+            .execute(
+                "SELECT problem_id, visibility, idx, input, expected_output, test_sha256 FROM test_cases "
+                f"WHERE problem_id = ?{extra} ORDER BY visibility DESC, idx",
+                params,
+            )
+            .fetchall()
+        )
+        return [StoredTest(*r) for r in rows]
+
+    def spectrum(self, problem_id: str) -> Spectrum | None:
+        row = (
+            self._cursor()
+            .execute("SELECT problem_id, runtimes_s, memories_kb FROM spectra WHERE problem_id = ?", [problem_id])
+            .fetchone()
+        )
+        return Spectrum(row[0], tuple(row[1]), tuple(row[2])) if row else None
+
+    def trajectories_for(self, problem_id: str) -> list[Trajectory]:
+        ids = (
+            self._cursor()
+            .execute("SELECT trajectory_id FROM trajectories WHERE problem_id = ? ORDER BY 1", [problem_id])
+            .fetchall()
+        )
+        return [t for (tid,) in ids if (t := self.get_trajectory(tid)) is not None]
+
+    def get_trajectory(self, trajectory_id: str) -> Trajectory | None:
+        cur = self._cursor()
+        head = cur.execute(
+            "SELECT trajectory_id, user_id, problem_id FROM trajectories WHERE trajectory_id = ?", [trajectory_id]
+        ).fetchone()
+        if not head:
+            return None
+        steps = cur.execute(
+            "SELECT s.step, s.program_id, p.code, s.submission_id, s.status, s.cpu_time_ms, s.memory_kb "
+            "FROM trajectory_steps s JOIN programs p USING (program_id) WHERE s.trajectory_id = ? ORDER BY s.step",
+            [trajectory_id],
+        ).fetchall()
+        return Trajectory(head[0], head[1], head[2], tuple(TrajectoryStep(*s) for s in steps))
+
+    # -- runs and model outputs --------------------------------------------------------------------
+    def runs(self) -> list[Run]:
+        rows = (
+            self._cursor()
+            .execute(
+                "SELECT r.run_id, r.task, r.model, r.method, r.split, r.source_file, count(o.output_id), "
+                "coalesce(max(o.round) + 1, 0) FROM runs r LEFT JOIN model_outputs o USING (run_id) "
+                "GROUP BY ALL ORDER BY r.run_id"
+            )
+            .fetchall()
+        )
+        return [Run(*r) for r in rows]
+
+    def get_run(self, run_id: str) -> Run | None:
+        return next((r for r in self.runs() if r.run_id == run_id), None)
+
+    _OUTPUT_COLS = (
+        "output_id, run_id, row_idx, sample_idx, round, problem_id, pair_id, program_id, code, raw_response, "
+        "prompt, feedback, exec_feedback, reflection"
+    )
+
+    def outputs(
+        self,
+        *,
+        run_id: str | None = None,
+        problem_id: str | None = None,
+        pair_id: str | None = None,
+        final_round_only: bool = False,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> list[ModelOutput]:
+        clauses, params = [], []
+        for col, value in (("run_id", run_id), ("problem_id", problem_id), ("pair_id", pair_id)):
+            if value:
+                clauses.append(f"o.{col} = ?")
+                params.append(value)
+        if final_round_only:
+            clauses.append(
+                "o.round = (SELECT max(round) FROM model_outputs x WHERE x.run_id = o.run_id "
+                "AND x.row_idx = o.row_idx AND x.sample_idx = o.sample_idx)"
+            )
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        cols = ", ".join(f"o.{c.strip()}" for c in self._OUTPUT_COLS.split(","))
+        rows = (
+            self._cursor()
+            .execute(
+                f"SELECT {cols} FROM model_outputs o {where} "
+                "ORDER BY o.run_id, o.row_idx, o.sample_idx, o.round LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            )
+            .fetchall()
+        )
+        return [ModelOutput(*r) for r in rows]
+
+    def get_output(self, output_id: str) -> ModelOutput | None:
+        row = (
+            self._cursor()
+            .execute(f"SELECT {self._OUTPUT_COLS} FROM model_outputs WHERE output_id = ?", [output_id])
+            .fetchone()
+        )
+        return ModelOutput(*row) if row else None
+
+    # -- executions --------------------------------------------------------------------------------
+    _EXEC_COLS = (
+        "execution_id, code_sha256, problem_id, visibility, test_idx, engine, engine_version, status_id, "
+        "status_description, cpu_time_s, wall_time_s, memory_kb, repeat_idx, test_sha256, limits_key, mode, "
+        "instructions, exit_code, exit_signal, stdout_excerpt, stderr_excerpt, message, source, created_at"
+    )
+
+    def executions_for(
+        self, code_sha256: str, problem_id: str, *, engine: str | None = None, source: str | None = None
+    ) -> list[Execution]:
+        params: list[Any] = [code_sha256, problem_id]
+        extra = ""
+        if engine:
+            extra += " AND engine = ?"
+            params.append(engine)
+        if source:
+            extra += " AND source = ?"
+            params.append(source)
+        rows = (
+            self._cursor()
+            .execute(
+                f"SELECT {self._EXEC_COLS} FROM executions WHERE code_sha256 = ? AND problem_id = ?{extra} "
+                "ORDER BY visibility DESC, test_idx, repeat_idx, created_at",
+                params,
+            )
+            .fetchall()
+        )
+        return [Execution(*r) for r in rows]
+
+    def add_executions(self, executions: Sequence[Execution]) -> None:
+        """Store executions, each batch in its own transaction so an interrupted run keeps what finished."""
+        if not executions:
+            return
+        cols = [c.strip() for c in self._EXEC_COLS.split(",") if c.strip() != "created_at"]
+        data = {c: [getattr(e, c) for e in executions] for c in cols}
+        table = pa.table(data)
+        with self.transaction() as tx:
+            tx.upsert("executions", table)
+
+    # -- imports log -------------------------------------------------------------------------------
+    def imports(self) -> list[dict[str, Any]]:
+        cur = self._cursor()
+        rows = cur.execute(
+            "SELECT import_id, kind, path, file_sha256, rows, imported_at FROM imports ORDER BY imported_at"
+        ).fetchall()
+        return [dict(zip(("import_id", "kind", "path", "file_sha256", "rows", "imported_at"), r, strict=True))
+                for r in rows]
+
+
+def dumps_extra(value: dict[str, Any] | None) -> str | None:
+    """JSON text for an `extra` column; None stays NULL."""
+    if not value:
+        return None
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
