@@ -1,0 +1,114 @@
+"""Paper-style summaries: one table line per (model, method, split), in default or ECCO-compat mode.
+
+The paper's editing table reports pass@1, speedup and memory reduction; its NL-generation table reports
+pass@1 and runtime / memory percentiles (Waghjale et al., EMNLP 2024). Default mode adds the share of
+outputs that are correct optimizations and the outcome breakdown, because a mean speedup over passing
+outputs alone hides how many outputs were broken to get it.
+
+Default mode with several samples per row:
+
+* pass@1 is the unbiased estimator c/n per row (Chen et al., 2021, with k = 1), averaged over rows; a row
+  with no output (or only unrun outputs) scores 0, so pass@1 is over *all* rows.
+* speed and memory aggregates pool every (input, sample) pair (see ``editing``); with one sample per row,
+  the usual case in ECCO, this is one pair per row.
+* ``outcomes`` counts every pair, plus one ``not-run`` per row that has no output at all.
+
+``mode="ecco"`` delegates to ``ecco_compat`` (best sample per row, ECCO's rules and quirks).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Literal
+
+from ecco_tui.metrics.ecco_compat import summarize_editing_ecco, summarize_generation_ecco
+from ecco_tui.metrics.editing import (
+    mean_memory_reduction,
+    mean_speedup,
+    pct_memory_optimized,
+    pct_runtime_optimized,
+)
+from ecco_tui.metrics.generation import program_memory_percentile, program_runtime_percentile
+from ecco_tui.metrics.outcome import Outcome, classify_outcome
+from ecco_tui.metrics.types import (
+    EditingRow,
+    EditingSummary,
+    GenerationRow,
+    GenerationSummary,
+    ProgramMeasure,
+)
+
+Mode = Literal["default", "ecco"]
+
+
+def _row_pass_share(outputs: tuple[ProgramMeasure, ...]) -> float:
+    """c/n for one row: the share of its samples passing every test (0 for a row without samples)."""
+    if not outputs:
+        return 0.0
+    return sum(o.all_passed for o in outputs) / len(outputs)
+
+
+def _mean(values: list[float]) -> float | None:
+    return math.fsum(values) / len(values) if values else None
+
+
+def summarize_editing(rows: Iterable[EditingRow], *, mode: Mode = "default") -> EditingSummary:
+    """Summarize history-based editing rows into the paper's table line (percentages 0-100)."""
+    rows = list(rows)
+    if mode == "ecco":
+        return summarize_editing_ecco(rows)
+    if mode != "default":
+        raise ValueError(f"unknown mode {mode!r}")
+    pairs = [(row.input, output) for row in rows for output in row.outputs]
+    outcomes = {o.value: 0 for o in Outcome}
+    for input, output in pairs:
+        outcomes[classify_outcome(input, output).value] += 1
+    outcomes[Outcome.NOT_RUN.value] += sum(1 for row in rows if not row.outputs)
+    pass_shares = [_row_pass_share(row.outputs) for row in rows]
+    pass_at_1 = _mean(pass_shares)
+    return EditingSummary(
+        n=len(rows),
+        pass_at_1=None if pass_at_1 is None else 100.0 * pass_at_1,
+        mean_speedup=mean_speedup(pairs),
+        mean_memory_reduction=mean_memory_reduction(pairs),
+        pct_runtime_optimized=pct_runtime_optimized(pairs),
+        pct_memory_optimized=pct_memory_optimized(pairs),
+        outcomes=outcomes,
+        n_inputs_failing=sum(1 for row in rows if row.input is not None and row.input.ran and not row.input.all_passed),
+        mode="default",
+    )
+
+
+def summarize_generation(rows: Iterable[GenerationRow], *, mode: Mode = "default") -> GenerationSummary:
+    """Summarize NL-generation rows: pass@1 and mean runtime / memory percentiles (all 0-100).
+
+    Default mode: percentiles are those of passing samples only (``generation.program_*_percentile``),
+    averaged over every passing sample whose problem has a spectrum; failing samples are reflected in
+    pass@1, not dragged into the percentile as zeros.
+    """
+    rows = list(rows)
+    if mode == "ecco":
+        return summarize_generation_ecco(rows)
+    if mode != "default":
+        raise ValueError(f"unknown mode {mode!r}")
+    runtime_pcts: list[float] = []
+    memory_pcts: list[float] = []
+    for row in rows:
+        for output in row.outputs:
+            if row.human_runtimes is not None:
+                rt = program_runtime_percentile(output, row.human_runtimes)
+                if rt is not None:
+                    runtime_pcts.append(rt)
+            if row.human_memories is not None:
+                mem = program_memory_percentile(output, row.human_memories)
+                if mem is not None:
+                    memory_pcts.append(mem)
+    pass_at_1 = _mean([_row_pass_share(row.outputs) for row in rows])
+    return GenerationSummary(
+        n=len(rows),
+        pass_at_1=None if pass_at_1 is None else 100.0 * pass_at_1,
+        mean_runtime_percentile=_mean(runtime_pcts),
+        mean_memory_percentile=_mean(memory_pcts),
+        mode="default",
+    )
