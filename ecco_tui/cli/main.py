@@ -223,6 +223,46 @@ def import_outputs_cmd(
                 err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
+@app.command("import-results")
+def import_results_cmd(
+    files: Annotated[list[Path], typer.Argument(help="ECCO evaluation-result JSON files.", show_default=False)],
+    db: DbOption = None,
+    run: Annotated[str | None, typer.Option(help="Run the results belong to (default: matched by file name, "
+                                            "generated_codes[_<round>]_<outputs file>).")] = None,
+    round: Annotated[int | None, typer.Option(help="Round whose codes were evaluated (default: from the name).")]
+    = None,
+    outputs: Annotated[Path | None, typer.Option("--outputs", help="The outputs file; imported first when its "
+                                                 "run is not in the store.")] = None,
+    visibility: Annotated[str, typer.Option(help="Which tests the file's ids refer to.")] = "private",
+) -> None:
+    """Import ECCO's evaluation results: per-test times, memory and errors as executions (judge0-imported)."""
+    from ecco_tui.services.imports import import_outputs_file, import_results_file
+    from ecco_tui.services.workspace import open_store
+
+    if visibility not in ("public", "private"):
+        fail(f"--visibility: must be public or private, not {visibility!r}")
+    settings = settings_for(db)
+    with user_errors(), open_store(settings.db_path) as store:
+        if outputs is not None:
+            known = {r.source_file for r in store.runs()}
+            if str(outputs.resolve()) not in known:
+                imported = import_outputs_file(store, outputs, run_id=run)
+                console.print(f"imported {outputs.name} as run {imported.run_id}")
+                run = imported.run_id
+            elif run is None:
+                run = next(r.run_id for r in store.runs() if r.source_file == str(outputs.resolve()))
+        for path in files:
+            with progress_bar() as progress:
+                result = import_results_file(store, path, run_id=run, round=round, visibility=visibility,
+                                             progress=lambda n, total, p=progress: p("rows", n, total))
+            skipped = f"; {len(result.skipped_rows)} output rows have no entry (ECCO skipped them)" if (
+                result.skipped_rows) else ""
+            console.print(f"{path.name}: run {result.run_id}, round {result.round}: {result.rows} rows, "
+                          f"{result.executions} per-test results{skipped}", highlight=False)
+            for warning in result.warnings:
+                err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+
+
 @app.command()
 def stats(db: DbOption = None) -> None:
     """Counts per table and per split."""
@@ -273,6 +313,234 @@ def synth(
             progress=lambda done, total: progress("writing", 1 if done else 0, total),
         )
     console.print(f"Wrote a synthetic release to {out}: {summary}")
+
+
+EngineOption = Annotated[str | None, typer.Option("--engine", help="local or judge0 (default: config, else local).")]
+Judge0UrlOption = Annotated[str | None, typer.Option("--judge0-url", help="Judge0 base URL, e.g. http://127.0.0.1:2358.")]
+
+
+def _engine_or_fail(settings: Settings, engine: str | None, judge0_url: str | None) -> Any:
+    from ecco_tui.services.engines import EngineError, make_engine
+
+    try:
+        return make_engine(settings, engine, judge0_url=judge0_url)
+    except EngineError as exc:
+        fail(str(exc))
+
+
+@app.command("run")
+def run_cmd(
+    file: Annotated[Path, typer.Argument(help="A Python program.", show_default=False)],
+    problem: Annotated[str, typer.Option("--problem", help="Problem id whose tests to run, e.g. p03209.")],
+    db: DbOption = None,
+    engine: EngineOption = None,
+    judge0_url: Judge0UrlOption = None,
+    tests: Annotated[str, typer.Option(help="public, private or all.")] = "all",
+    repeat: Annotated[int, typer.Option(min=1, max=20, help="Runs per test (medians shown).")] = 1,
+) -> None:
+    """Run one program on a problem's tests and print a per-test table (nothing is stored)."""
+    import asyncio
+
+    from ecco_tui.services.evaluation import to_engine_test
+    from ecco_tui.services.workspace import open_store
+
+    if tests not in ("public", "private", "all"):
+        fail(f"--tests: must be public, private or all, not {tests!r}")
+    try:
+        code = file.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{file}: cannot read ({exc})")
+    settings = settings_for(db, engine=engine, judge0_url=judge0_url)
+    with user_errors(), open_store(settings.db_path, read_only=settings.db_path.exists()) as store:
+        cases = [to_engine_test(t) for t in store.tests_for(problem, None if tests == "all" else tests)]
+    if not cases:
+        fail(f"--problem: no {'' if tests == 'all' else tests + ' '}tests stored for {problem!r}")
+    eng = _engine_or_fail(settings, engine, judge0_url)
+
+    async def go() -> tuple[Any, list[Any]]:
+        from ecco_tui.engines.base import EngineError
+
+        try:
+            info = await eng.info()
+            results = []
+            with progress_bar() as progress:
+                progress("tests", 0, len(cases) * repeat)
+                async for result in eng.run(code, cases, None, repeat=repeat):
+                    results.append(result)
+                    progress("tests", 1, None)
+            return info, results
+        except EngineError as exc:
+            fail(str(exc))
+        finally:
+            await eng.aclose()
+
+    info, results = asyncio.run(go())
+    table = Table(title=f"{file.name} on {problem} · {info.name} {info.version} · {info.language}")
+    for col, justify in (("test", "left"), ("status", "left"), ("cpu s", "right"), ("wall s", "right"),
+                         ("memory KB", "right"), ("exit", "right")):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    by_test: dict[tuple[str, int], list[Any]] = {}
+    for r in results:
+        by_test.setdefault((r.test.visibility, r.test.index), []).append(r)
+    passed = 0
+    for (vis, idx), runs in sorted(by_test.items(), key=lambda kv: (kv[0][0] != "public", kv[0][1])):
+        worst = max(runs, key=lambda r: r.status_id != 3)
+        cpu = sorted(r.cpu_time_s for r in runs if r.cpu_time_s is not None)
+        wall = sorted(r.wall_time_s for r in runs if r.wall_time_s is not None)
+        mem = sorted(r.memory_kb for r in runs if r.memory_kb is not None)
+        ok = all(r.status_id == 3 for r in runs)
+        passed += ok
+        colour = "green" if ok else "red"
+        table.add_row(f"{vis} {idx}", f"[{colour}]{worst.status_description}[/]",
+                      f"{cpu[len(cpu) // 2]:.3f}" if cpu else "–", f"{wall[len(wall) // 2]:.3f}" if wall else "–",
+                      f"{mem[len(mem) // 2]:,.0f}" if mem else "–",
+                      "" if worst.exit_code is None else str(worst.exit_code))
+    console.print(table)
+    console.print(f"{passed}/{len(by_test)} tests passed")
+    if passed != len(by_test):
+        raise typer.Exit(2)
+
+
+@app.command("eval")
+def eval_cmd(
+    run: Annotated[list[str], typer.Option("--run", help="Run name (repeatable); see `ecco report`.")],
+    db: DbOption = None,
+    split: Annotated[str | None, typer.Option(help="Only check that the run is of this split.")] = None,
+    engine: EngineOption = None,
+    judge0_url: Judge0UrlOption = None,
+    tests: Annotated[str, typer.Option(help="public, private or all.")] = "private",
+    repeat: Annotated[int, typer.Option(min=1, max=20, help="Runs per test; every sample is stored.")] = 1,
+    force: Annotated[bool, typer.Option("--force", help="Re-run results already stored.")] = False,
+    all_rounds: Annotated[bool, typer.Option("--all-rounds", help="Evaluate every refinement round, "
+                                             "not only the last.")] = False,
+    output_format: Annotated[str, typer.Option("--format", help="table, csv, json or md.")] = "table",
+) -> None:
+    """Execute all inputs and outputs of runs, storing every per-test result as it arrives (resumable)."""
+    import asyncio
+
+    from ecco_tui.services import evaluation, report
+    from ecco_tui.services.engines import limits_from
+    from ecco_tui.services.workspace import open_store
+
+    if tests not in ("public", "private", "all"):
+        fail(f"--tests: must be public, private or all, not {tests!r}")
+    if output_format not in ("table", "csv", "json", "md"):
+        fail(f"--format: must be table, csv, json or md, not {output_format!r}")
+    settings = settings_for(db, engine=engine, judge0_url=judge0_url)
+    visibility = None if tests == "all" else tests
+    limits = limits_from(settings)
+    with user_errors(), open_store(settings.db_path) as store:
+        for run_id in run:
+            known = store.get_run(run_id)
+            if known is None:
+                fail(f"--run: no run named {run_id!r} (runs: {', '.join(r.run_id for r in store.runs()) or 'none'})")
+            if split and known.split != split:
+                fail(f"--run {run_id}: made from the {known.split} split, not {split}")
+        eng = _engine_or_fail(settings, engine, judge0_url)
+
+        async def go() -> list[tuple[str, evaluation.EvalPlan, evaluation.EvalStats]]:
+            from ecco_tui.engines.base import EngineError
+
+            done = []
+            try:
+                info = await eng.info()
+                for run_id in run:
+                    programs = evaluation.run_programs(store, run_id, final_round_only=not all_rounds)
+                    plan = evaluation.plan_evaluation(store, programs, info, limits, run_id=run_id,
+                                                      visibility=visibility, repeat=repeat, force=force)
+                    with progress_bar() as progress:
+                        stats = await evaluation.execute_plan(
+                            store, eng, plan, limits, repeat=repeat, force=force,
+                            progress=lambda n, total, p=progress, r=run_id: p(f"{r}", n, total),
+                        )
+                    done.append((run_id, plan, stats))
+            except EngineError as exc:
+                fail(str(exc))
+            finally:
+                await eng.aclose()
+            return done
+
+        try:
+            results = asyncio.run(go())
+        except KeyboardInterrupt:
+            err_console.print("interrupted: results so far are stored; run the same command to resume")
+            raise typer.Exit(130) from None
+        for run_id, plan, stats in results:
+            err_console.print(
+                f"{run_id}: {plan.programs} programs, {stats.executed} test runs executed, {stats.cached} cached, "
+                f"{stats.tests_per_second:.1f} tests/s" + (f", {stats.failed_jobs} programs failed to run"
+                                                           if stats.failed_jobs else ""),
+                highlight=False,
+            )
+            for line in stats.errors[:5]:
+                err_console.print(f"[red]  {line}[/]", highlight=False)
+            if plan.missing_tests:
+                err_console.print(f"[yellow]warning:[/] no {tests} tests stored for "
+                                  f"{len(plan.missing_tests)} problems (e.g. {plan.missing_tests[0]})")
+        lines = report.build_report(store, run, engine=eng_name(engine, settings), visibility=visibility)
+    print_report(lines, output_format)
+
+
+def eng_name(engine: str | None, settings: Settings) -> str:
+    return engine or settings.engine
+
+
+def print_report(lines: list[Any], output_format: str) -> None:
+    from ecco_tui.services import report
+
+    if output_format == "json":
+        print(report.render_json(lines))
+    elif output_format == "csv":
+        print(report.render_csv(lines), end="")
+    elif output_format == "md":
+        print(report.render_markdown(lines))
+    else:
+        out = console if console.is_terminal else Console(width=160)
+        mode = "ECCO-compat rules" if lines and lines[0].mode == "ecco" else "default definitions"
+        for task, cols, title in (("edit", report.EDIT_COLUMNS, "History-based editing"),
+                                  ("generate", report.GEN_COLUMNS, "NL-instructed generation")):
+            rows = report.table_rows(lines, task)
+            if not rows:
+                continue
+            table = Table(title=f"{title} ({mode})")
+            for i, col in enumerate(cols):
+                table.add_column(col, justify="left" if i < 2 else "right")
+            for row in rows:
+                table.add_row(*row)
+            out.print(table)
+        for line in lines:
+            if line.note:
+                err_console.print(f"[yellow]note:[/] {line.run_id}: {line.note}", highlight=False)
+        if not lines:
+            out.print("no runs in this store")
+
+
+@app.command("report")
+def report_cmd(
+    db: DbOption = None,
+    run: Annotated[list[str] | None, typer.Option("--run", help="Only these runs (repeatable).")] = None,
+    engine: Annotated[str | None, typer.Option("--engine", help="Use results of this engine "
+                                               "(local, judge0, judge0-imported).")] = None,
+    tests: Annotated[str, typer.Option(help="public, private or all.")] = "private",
+    ecco_compat: Annotated[bool, typer.Option("--ecco-compat", help="Reproduce ECCO's reference scripts' rules.")]
+    = False,
+    output_format: Annotated[str, typer.Option("--format", help="table, csv, json or md.")] = "table",
+) -> None:
+    """Print the paper-style tables from stored executions (executes nothing)."""
+    from ecco_tui.services import report
+    from ecco_tui.services.workspace import open_store
+
+    if tests not in ("public", "private", "all"):
+        fail(f"--tests: must be public, private or all, not {tests!r}")
+    if output_format not in ("table", "csv", "json", "md"):
+        fail(f"--format: must be table, csv, json or md, not {output_format!r}")
+    settings = settings_for(db)
+    if not settings.db_path.exists():
+        fail(f"{settings.db_path}: no such store")
+    with user_errors(), open_store(settings.db_path, read_only=True) as store:
+        lines = report.build_report(store, run or None, engine=engine, visibility=None if tests == "all" else tests,
+                                    mode="ecco" if ecco_compat else "default")
+    print_report(lines, output_format)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m ecco_tui`

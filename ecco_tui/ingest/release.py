@@ -96,12 +96,17 @@ def discover(
             _add_file(found, path, config, split, visibility, explicit=True)
             continue
         if is_test_root(path) or re.fullmatch(r"p\d{5}", path.name):
-            found.test_sources.append(TestSource(path, visibility_from_path(path, visibility)))
+            # Only the folder's own name (and its parent's, for a single problem folder) decides: the
+            # rest of an absolute path is the user's business ("/home/public/…" says nothing).
+            named = Path(path.resolve().parent.name, path.name) if re.fullmatch(r"p\d{5}", path.name) else Path(
+                path.resolve().name)
+            found.test_sources.append(TestSource(path, visibility_from_path(named, visibility)))
             continue
         for dirpath, dirnames, filenames in os.walk(path):
             here = Path(dirpath)
             if is_test_root(here):
-                found.test_sources.append(TestSource(here, visibility_from_path(here, visibility)))
+                relative = here.resolve().relative_to(path.resolve().parent)
+                found.test_sources.append(TestSource(here, visibility_from_path(relative, visibility)))
                 dirnames[:] = []
                 continue
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))

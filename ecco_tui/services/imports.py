@@ -8,6 +8,7 @@ from pathlib import Path
 from ecco_tui.ingest.errors import IngestError
 from ecco_tui.ingest.outputs import OutputsImport, import_outputs
 from ecco_tui.ingest.release import ImportSummary, ProgressFn, import_release
+from ecco_tui.ingest.results import ResultsImport, import_results
 from ecco_tui.store.store import Store
 
 __all__ = [
@@ -15,9 +16,11 @@ __all__ = [
     "ImportSummary",
     "IngestError",
     "OutputsImport",
+    "ResultsImport",
     "build_sample_store",
     "import_outputs_file",
     "import_release_files",
+    "import_results_file",
 ]
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
@@ -57,3 +60,15 @@ def build_sample_store(store: Store) -> tuple[ImportSummary, list[OutputsImport]
     summary = import_release(store, [SAMPLE_DIR / "release"])
     runs = [import_outputs(store, path, split="test") for path in sample_output_files()]
     return summary, runs
+
+
+def import_results_file(
+    store: Store,
+    path: Path,
+    *,
+    run_id: str | None = None,
+    round: int | None = None,
+    visibility: str = "private",
+    progress: Callable[[int, int], None] | None = None,
+) -> ResultsImport:
+    return import_results(store, path, run_id=run_id, round=round, visibility=visibility, progress=progress)

@@ -152,6 +152,7 @@ class Execution:
     message: str | None = None
     source: str | None = None
     created_at: datetime | None = None
+    context: str | None = None  # imported results: "<run>#<row>#<input|output>"
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,7 @@ TABLES = (
     "executions",
     "annotations",
     "imports",
+    "imported_results",
 )
 
 # Primary keys of every table an importer writes, for upserts.
@@ -63,6 +64,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "executions": ("execution_id",),
     "annotations": ("annotation_id",),
     "imports": ("import_id",),
+    "imported_results": ("result_file", "row_idx"),
 }
 
 PROBLEM_SORTS = {
@@ -455,7 +457,7 @@ class Store:
     _EXEC_COLS = (
         "execution_id, code_sha256, problem_id, visibility, test_idx, engine, engine_version, status_id, "
         "status_description, cpu_time_s, wall_time_s, memory_kb, repeat_idx, test_sha256, limits_key, mode, "
-        "instructions, exit_code, exit_signal, stdout_excerpt, stderr_excerpt, message, source, created_at"
+        "instructions, exit_code, exit_signal, stdout_excerpt, stderr_excerpt, message, source, created_at, context"
     )
 
     def executions_for(
@@ -479,6 +481,64 @@ class Store:
             .fetchall()
         )
         return [Execution(*r) for r in rows]
+
+    def cached_execution_keys(
+        self, code_sha256: str, problem_id: str, *, engine: str, engine_version: str, limits_key: str, mode: str
+    ) -> set[tuple[str, int, str | None, int]]:
+        """(visibility, test_idx, test_sha256, repeat_idx) already measured under exactly these conditions."""
+        rows = (
+            self._cursor()
+            .execute(
+                "SELECT DISTINCT visibility, test_idx, test_sha256, repeat_idx FROM executions "
+                "WHERE code_sha256 = ? AND problem_id = ? AND engine = ? AND engine_version = ? "
+                "AND limits_key = ? AND mode = ?",
+                [code_sha256, problem_id, engine, engine_version, limits_key, mode],
+            )
+            .fetchall()
+        )
+        return {(r[0], int(r[1]), r[2], int(r[3])) for r in rows}
+
+    def latest_executions(
+        self, code_shas: Sequence[str], *, engine: str | None = None, visibility: str | None = None
+    ) -> list[Execution]:
+        """The newest execution per (program, problem, test, repeat): a forced re-run supersedes the old one."""
+        if not code_shas:
+            return []
+        params: list[Any] = [list(code_shas)]
+        extra = ""
+        if engine:
+            extra += " AND engine = ?"
+            params.append(engine)
+        if visibility:
+            extra += " AND visibility = ?"
+            params.append(visibility)
+        rows = (
+            self._cursor()
+            .execute(
+                f"SELECT {self._EXEC_COLS} FROM executions WHERE code_sha256 IN (SELECT unnest(?::VARCHAR[])){extra} "
+                "QUALIFY row_number() OVER (PARTITION BY code_sha256, problem_id, visibility, test_idx, repeat_idx, "
+                "engine, context ORDER BY created_at DESC, execution_id) = 1 "
+                "ORDER BY code_sha256, problem_id, visibility DESC, test_idx, repeat_idx",
+                params,
+            )
+            .fetchall()
+        )
+        return [Execution(*r) for r in rows]
+
+    def execution_engines(self, code_shas: Sequence[str]) -> dict[str, int]:
+        """Engines that measured any of these programs, with their execution counts."""
+        if not code_shas:
+            return {}
+        rows = (
+            self._cursor()
+            .execute(
+                "SELECT engine, count(*) FROM executions WHERE code_sha256 IN (SELECT unnest(?::VARCHAR[])) "
+                "GROUP BY 1 ORDER BY 2 DESC",
+                [list(code_shas)],
+            )
+            .fetchall()
+        )
+        return {r[0]: int(r[1]) for r in rows}
 
     def add_executions(self, executions: Sequence[Execution]) -> None:
         """Store executions, each batch in its own transaction so an interrupted run keeps what finished."""

@@ -199,3 +199,10 @@ def test_a_bad_file_among_good_ones_writes_nothing(store: Store, tiny_release: P
     (tiny_release / "generate_eval" / "test.jsonl").write_text('{"problem_id": "p1", "runtimes": [0.1]}\n')
     _assert_rejected(store, [tiny_release], r"memories: missing required column")
     assert store.counts().tables["pairs"] == 0
+
+
+def test_public_in_a_parent_folder_name_does_not_make_tests_public(store: Store, tmp_path: Path) -> None:
+    release = write_tiny_release(tmp_path / "public_datasets" / "ecco")
+    import_release(store, [release])
+    assert {t.visibility for t in store.tests_for("p90002")} == {"public", "private"}
+    assert len(store.tests_for("p90002", "private")) == 2
