@@ -1,0 +1,101 @@
+"""A killed `ecco eval` resumes where it stopped: no duplicate results, the same final table."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ecco_tui.ingest.outputs import import_outputs
+from ecco_tui.ingest.release import import_release
+from ecco_tui.store.store import Store
+from tests.factories import write_records
+
+BUSY = "import sys\nn = int(input())\nt = 0\nfor i in range({loops}):\n    t += i % 7\nprint(n * (n + 1) // 2)\n"
+SLOW = BUSY.format(loops=3_000_000)
+FAST = "n = int(input())\nprint(n * (n + 1) // 2)\n"
+WRONG = "n = int(input())\nprint(n * n)\n"
+
+
+def _release(root: Path) -> Path:
+    rows = [{"problem_id": "p90001", "input": SLOW, "target": FAST},
+            {"problem_id": "p90001", "input": SLOW.replace("t += i % 7", "t += i % 5"), "target": FAST}]
+    write_records(root / "edit" / "test.jsonl", rows)
+    for k, n in enumerate((3, 10, 100, 7)):
+        folder = root / "test_cases" / "p90001"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"input.{k}.txt").write_text(f"{n}\n")
+        (folder / f"output.{k}.txt").write_text(f"{n * (n + 1) // 2}\n")
+    return root
+
+
+def _outputs(path: Path) -> Path:
+    recs = []
+    for slow, code in ((SLOW, FAST), (SLOW.replace("t += i % 7", "t += i % 5"), WRONG)):
+        recs.append({"problem_id": "p90001", "input": slow, "target": FAST, "prompt": "p",
+                     "full_generations": [f"```python\n{code}```"], "generated_codes": ["\n" + code]})
+    return write_records(path / "edit_m_instruct_nrowsNone_samples1.jsonl", recs)
+
+
+@pytest.fixture
+def eval_store(tmp_path: Path) -> Path:
+    db = tmp_path / "eval.duckdb"
+    with Store.open(db) as store:
+        import_release(store, [_release(tmp_path / "release")])
+        import_outputs(store, _outputs(tmp_path), run_id="r")
+    return db
+
+
+def _eval(db: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "ecco_tui", "eval", "--run", "r", "--db", str(db), "--format", "json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+
+
+def _executions(db: Path) -> list[tuple]:
+    with Store.open(db, read_only=True) as store:
+        cur = store._cursor()
+        return cur.execute("SELECT code_sha256, visibility, test_idx, repeat_idx, status_id FROM executions").fetchall()
+
+
+def _kill_midway(db: Path, sig: int) -> None:
+    proc = _eval(db)
+    time.sleep(2.5)
+    proc.send_signal(sig)
+    proc.communicate(timeout=60)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+def test_killed_eval_resumes_without_duplicates(eval_store: Path, sig: int) -> None:
+    _kill_midway(eval_store, sig)
+    partial = _executions(eval_store)
+    assert len(partial) < 16, "the run finished before it was killed: make the programs slower"
+    proc = _eval(eval_store)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    final = _executions(eval_store)
+    # 4 programs (two slow inputs, the FAST and the WRONG output) × 4 tests.
+    assert len(final) == 16
+    assert len({row[:4] for row in final}) == 16
+    assert set(partial) <= set(final)
+    (line,) = json.loads(out)
+    assert line["pass_at_1"] == pytest.approx(50.0)
+    assert line["outcomes"]["correct-optimization"] == 1
+    assert line["outcomes"]["spurious-optimization"] == 1
+
+
+def test_sigint_says_how_to_resume(eval_store: Path) -> None:
+    proc = _eval(eval_store)
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "run the same command to resume" in err
