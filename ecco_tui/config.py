@@ -15,12 +15,15 @@ Config file: `$ECCO_CONFIG` or `$XDG_CONFIG_HOME/ecco-tui/config.toml` (default 
     auth_header = "X-Auth-Token"
     language_id = 71                 # optional override
 
+    [local]
+    python = "/usr/bin/python3.11"   # interpreter for the local engine (default: the one running ecco)
+
     [limits]
     cpu_time_s = 5
     wall_time_s = 20
     memory_kb = 512000
 
-Environment: ECCO_DB, ECCO_ENGINE, ECCO_AUTHOR, ECCO_JUDGE0_URL, ECCO_JUDGE0_TOKEN.
+Environment: ECCO_DB, ECCO_ENGINE, ECCO_AUTHOR, ECCO_JUDGE0_URL, ECCO_JUDGE0_TOKEN, ECCO_PYTHON.
 """
 
 from __future__ import annotations
@@ -76,6 +79,7 @@ class Settings:
     author: str = "anonymous"
     judge0: Judge0Settings = field(default_factory=Judge0Settings)
     limits: LimitSettings = field(default_factory=LimitSettings)
+    local_python: str | None = None
 
     @property
     def sample_db_path(self) -> Path:
@@ -114,6 +118,7 @@ def load_settings(
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    local_raw = raw.get("local", {}) if isinstance(raw.get("local", {}), dict) else {}
     chosen_engine = engine or env.get("ECCO_ENGINE") or raw.get("engine") or "local"
     if chosen_engine not in ("local", "judge0"):
         raise ConfigError(f"engine: unknown engine {chosen_engine!r} (local or judge0)")
@@ -124,6 +129,7 @@ def load_settings(
         author=author or env.get("ECCO_AUTHOR") or raw.get("author") or _user(),
         judge0=judge0,
         limits=limits,
+        local_python=env.get("ECCO_PYTHON") or local_raw.get("python"),
     )
 
 

@@ -401,6 +401,54 @@ def run_cmd(
         raise typer.Exit(2)
 
 
+@app.command()
+def selftest(
+    engine: EngineOption = None,
+    judge0_url: Judge0UrlOption = None,
+) -> None:
+    """Run the untrusted-program suite on an engine and check it answers as Judge0 does (exit 1 if not)."""
+    import asyncio
+
+    from ecco_tui.services.selftest import run_selftest
+
+    settings = settings_for(None, engine=engine, judge0_url=judge0_url)
+    eng = _engine_or_fail(settings, engine, judge0_url)
+
+    async def go() -> tuple[Any, list[Any]]:
+        from ecco_tui.engines.base import EngineError
+
+        try:
+            info = await eng.info()
+            with progress_bar() as progress:
+                progress("cases", 0, None)
+                outcomes = await run_selftest(eng, progress=lambda _o: progress("cases", 1, None))
+            return info, outcomes
+        except EngineError as exc:
+            fail(str(exc))
+        finally:
+            await eng.aclose()
+
+    info, outcomes = asyncio.run(go())
+    table = Table(title=f"selftest · {info.name} {info.version} · {info.language}")
+    for col in ("case", "status", "cpu s", "memory KB", "verdict"):
+        table.add_column(col)
+    for o in outcomes:
+        r = o.result
+        table.add_row(
+            o.case.name,
+            f"{r.status_id} {r.status_description}" if r else "–",
+            "–" if r is None or r.cpu_time_s is None else f"{r.cpu_time_s:.3f}",
+            "–" if r is None or r.memory_kb is None else f"{r.memory_kb:,}",
+            "[green]ok[/]" if o.ok else f"[red]{'; '.join(o.problems)}[/]",
+        )
+    out = console if console.is_terminal else Console(width=160)
+    out.print(table)
+    failed = [o for o in outcomes if not o.ok]
+    out.print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
 @app.command("eval")
 def eval_cmd(
     run: Annotated[list[str], typer.Option("--run", help="Run name (repeatable); see `ecco report`.")],

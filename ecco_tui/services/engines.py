@@ -24,7 +24,7 @@ def make_engine(
     if chosen == "local":
         from ecco_tui.engines.local import LocalEngine
 
-        return LocalEngine(limits=limits_from(settings), count_instructions=count_instructions)
+        return LocalEngine(settings.local_python, limits=limits_from(settings), count_instructions=count_instructions)
     if chosen == "judge0":
         from ecco_tui.engines.judge0 import Judge0Engine
 

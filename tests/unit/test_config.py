@@ -1,0 +1,57 @@
+"""Settings come from flags, then environment, then the config file, then defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ecco_tui.config import ConfigError, load_settings
+
+
+def _write_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    monkeypatch.setenv("ECCO_CONFIG", str(path))
+
+
+def test_defaults_put_the_store_under_xdg_data_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    settings = load_settings()
+    assert settings.db_path == tmp_path / "ecco-tui" / "ecco.duckdb"
+    assert not settings.db_configured
+    assert settings.engine == "local"
+
+
+def test_config_file_values_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _write_config(tmp_path, monkeypatch, 'db = "/data/e.duckdb"\nengine = "judge0"\n[judge0]\nurl = "http://j:2358"\n'
+                  '[limits]\nwall_time_s = 7\n[local]\npython = "/usr/bin/python3"\n')
+    s = load_settings()
+    assert (str(s.db_path), s.engine, s.judge0.url, s.limits.wall_time_s) == ("/data/e.duckdb", "judge0",
+                                                                              "http://j:2358", 7)
+    assert s.local_python == "/usr/bin/python3"
+
+
+def test_environment_beats_the_file_and_flags_beat_both(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _write_config(tmp_path, monkeypatch, 'db = "/file.duckdb"\n')
+    monkeypatch.setenv("ECCO_DB", "/env.duckdb")
+    assert str(load_settings().db_path) == "/env.duckdb"
+    assert str(load_settings(db=Path("/flag.duckdb")).db_path) == "/flag.duckdb"
+
+
+def test_token_is_read_from_the_named_env_var(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _write_config(tmp_path, monkeypatch, '[judge0]\nauth_token_env = "MY_TOKEN"\n')
+    monkeypatch.setenv("MY_TOKEN", "s3cret")
+    assert load_settings().judge0.auth_token == "s3cret"
+
+
+def test_broken_config_file_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _write_config(tmp_path, monkeypatch, "db = \n")
+    with pytest.raises(ConfigError, match=r"config\.toml: not valid TOML"):
+        load_settings()
+
+
+def test_unknown_engine_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECCO_ENGINE", "docker")
+    with pytest.raises(ConfigError, match="unknown engine 'docker'"):
+        load_settings()
