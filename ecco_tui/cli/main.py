@@ -301,18 +301,33 @@ def synth(
     tests: Annotated[int, typer.Option(help="Private tests per problem.")] = 20,
     public_tests: Annotated[int, typer.Option(help="Public tests per problem.")] = 3,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a synthetic release already there.")]
+    = False,
 ) -> None:
     """Write a full-scale synthetic release in the real file format (for benchmarks)."""
     from ecco_tui.ingest.synth import write_synthetic_release
 
     if pairs < 1 or problems < 3 or tests < 1 or public_tests < 0:
         fail("--pairs ≥ 1, --problems ≥ 3, --tests ≥ 1 and --public-tests ≥ 0 are needed")
-    with progress_bar() as progress:
-        summary = write_synthetic_release(
-            out, pairs=pairs, problems=problems, tests=tests, public_tests=public_tests, seed=seed,
-            progress=lambda done, total: progress("writing", 1 if done else 0, total),
-        )
-    console.print(f"Wrote a synthetic release to {out}: {summary}")
+    seen = [0]
+
+    def advance(done: int, total: int, bar: Callable[[str, int, int | None], None]) -> None:
+        bar("writing", done - seen[0], total)
+        seen[0] = done
+
+    try:
+        with progress_bar() as progress:
+            summary = write_synthetic_release(
+                out, pairs=pairs, problems=problems, tests=tests, public_tests=public_tests, seed=seed,
+                overwrite=overwrite, progress=lambda done, total: advance(done, total, progress),
+            )
+    except (ValueError, FileExistsError, OSError) as exc:
+        if "not empty" in str(exc):
+            fail(f"{out} is not empty: pass --overwrite to replace a synthetic release there")
+        fail(f"{out}: {exc}")
+    console.print(f"Wrote a synthetic release to {out}: {sum(summary.pairs.values()):,} pairs, "
+                  f"{sum(summary.problems.values()):,} problems, {summary.private_tests} private and "
+                  f"{summary.public_tests} public tests per problem, in {summary.seconds:.1f} s")
 
 
 EngineOption = Annotated[str | None, typer.Option("--engine", help="local or judge0 (default: config, else local).")]
