@@ -263,9 +263,72 @@ def import_results_cmd(
                 err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
+@app.command("label")
+def label_cmd(
+    target: Annotated[str, typer.Argument(help="Output id (run:row:sample:round), pair id or program id.",
+                                          show_default=False)],
+    value: Annotated[str, typer.Argument(help="Label, e.g. spurious-optimization.", show_default=False)],
+    db: DbOption = None,
+    kind: Annotated[str, typer.Option(help="output, pair or program.")] = "output",
+    note: Annotated[str | None, typer.Option(help="Free-text note.")] = None,
+    author: Annotated[str | None, typer.Option(help="Author (default: config `author`, else your user name).")]
+    = None,
+) -> None:
+    """Label one target (written at once, in its own transaction)."""
+    from ecco_tui.services import annotations
+    from ecco_tui.services.workspace import open_store
+
+    settings = settings_for(db, author=author)
+    with user_errors(), open_store(settings.db_path) as store:
+        try:
+            saved = annotations.label(store, kind, target, value, settings.author, note=note)
+        except ValueError as exc:
+            fail(str(exc))
+    console.print(f"labelled {kind} {target} as {saved.label} ({saved.author})", highlight=False)
+
+
+@app.command("export-annotations")
+def export_annotations_cmd(
+    out: Annotated[Path, typer.Option("--out", help="File to write.")] = Path("annotations.jsonl"),
+    output_format: Annotated[str | None, typer.Option("--format", help="jsonl, parquet or csv (default: from "
+                                                      "the file name).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Export every annotation (history included) as JSONL, parquet or CSV."""
+    from ecco_tui.services import annotations
+    from ecco_tui.services.workspace import open_store
+
+    settings = settings_for(db)
+    with user_errors(), open_store(settings.db_path, read_only=settings.db_path.exists()) as store:
+        try:
+            n = annotations.export_annotations(store, out, output_format)
+        except ValueError as exc:
+            fail(f"--format: {exc}")
+    console.print(f"wrote {n} annotations to {out}")
+
+
+@app.command("import-annotations")
+def import_annotations_cmd(
+    file: Annotated[Path, typer.Argument(help="An exported annotations file.", show_default=False)],
+    db: DbOption = None,
+) -> None:
+    """Merge annotations from a file (idempotent; the newest live label per target and author wins)."""
+    from ecco_tui.services import annotations
+    from ecco_tui.services.workspace import open_store
+
+    settings = settings_for(db)
+    with user_errors(), open_store(settings.db_path) as store:
+        n = annotations.import_annotations(store, file)
+    console.print(f"merged {n} annotation rows from {file}")
+
+
 @app.command()
-def stats(db: DbOption = None) -> None:
-    """Counts per table and per split."""
+def stats(
+    db: DbOption = None,
+    show_annotations: Annotated[bool, typer.Option("--annotations", help="Labels per author and agreement "
+                                                   "(Cohen's kappa) between authors.")] = False,
+) -> None:
+    """Counts per table and per split (and annotation agreement with --annotations)."""
     from ecco_tui.services.workspace import open_store
 
     settings = settings_for(db)
@@ -274,6 +337,9 @@ def stats(db: DbOption = None) -> None:
     with user_errors(), open_store(settings.db_path, read_only=True) as store:
         counts = store.counts()
         version = store.schema_version()
+        if show_annotations:
+            print_annotation_stats(store)
+            return
     table = Table(title=f"{settings.db_path} (schema {version})")
     table.add_column("table")
     table.add_column("rows", justify="right")
@@ -289,6 +355,30 @@ def stats(db: DbOption = None) -> None:
         for split, values in sorted(counts.by_split.items()):
             split_table.add_row(split, *(f"{values.get(c, 0):,}" for c in cols))
         console.print(split_table)
+
+
+def print_annotation_stats(store: Any) -> None:
+    from ecco_tui.services import annotations
+
+    current = store.current_annotations()
+    per_author = Table(title="current labels per author")
+    per_author.add_column("author")
+    per_author.add_column("label")
+    per_author.add_column("targets", justify="right")
+    counts: dict[tuple[str, str], int] = {}
+    for a in current:
+        counts[(a.author, a.label)] = counts.get((a.author, a.label), 0) + 1
+    for (author, value), n in sorted(counts.items()):
+        per_author.add_row(author, value, str(n))
+    console.print(per_author)
+    pairs = annotations.agreement(store)
+    table = Table(title="agreement between authors")
+    for col in ("author A", "author B", "shared targets", "observed", "Cohen's kappa"):
+        table.add_column(col)
+    for p in pairs:
+        table.add_row(p.author_a, p.author_b, str(p.items), f"{p.observed:.3f}",
+                      "–" if p.kappa is None else f"{p.kappa:.3f}")
+    console.print(table if pairs else "no targets labelled by two authors yet")
 
 
 @app.command()

@@ -101,7 +101,7 @@ def _read_csv(path: Path) -> list[dict[str, Any]]:
         for key, value in row.items():
             if key is None:
                 raise IngestError(path, rowno, None, "more values than header columns")
-            if isinstance(value, str) and value[:1] in "[(" and value[-1:] in "])":
+            if isinstance(value, str) and value.startswith(("[", "(")) and value.endswith(("]", ")")):
                 try:
                     rec[key] = list(ast.literal_eval(value))
                 except (ValueError, SyntaxError):

@@ -159,3 +159,15 @@ class Execution:
 class StoreCounts:
     tables: dict[str, int] = field(default_factory=dict)
     by_split: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    annotation_id: str
+    target_kind: str  # output | pair | program
+    target_id: str
+    label: str
+    note: str | None
+    author: str
+    created_at: datetime
+    retracted: bool = False

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from ecco_tui.store import migrations
 from ecco_tui.store.models import (
+    Annotation,
     Execution,
     ModelOutput,
     Pair,
@@ -549,6 +550,73 @@ class Store:
         table = pa.table(data)
         with self.transaction() as tx:
             tx.upsert("executions", table)
+
+    # -- annotations -------------------------------------------------------------------------------
+    _ANN_COLS = "annotation_id, target_kind, target_id, label, note, author, created_at, retracted"
+
+    def add_annotation(self, annotation: Annotation) -> None:
+        """One label, committed on its own: once this returns, a crash cannot lose it."""
+        with self.transaction() as tx:
+            tx.execute(
+                f"INSERT INTO annotations ({self._ANN_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [annotation.annotation_id, annotation.target_kind, annotation.target_id, annotation.label,
+                 annotation.note, annotation.author, annotation.created_at, annotation.retracted],
+            )
+
+    def retract_annotation(self, annotation_id: str) -> None:
+        with self.transaction() as tx:
+            tx.execute("UPDATE annotations SET retracted = true WHERE annotation_id = ?", [annotation_id])
+
+    def last_live_annotation(self, author: str) -> Annotation | None:
+        row = (
+            self._cursor()
+            .execute(
+                f"SELECT {self._ANN_COLS} FROM annotations WHERE author = ? AND NOT retracted "
+                "ORDER BY created_at DESC, annotation_id DESC LIMIT 1",
+                [author],
+            )
+            .fetchone()
+        )
+        return Annotation(*row) if row else None
+
+    def current_annotations(
+        self, *, target_kind: str | None = None, target_ids: Sequence[str] | None = None, author: str | None = None
+    ) -> list[Annotation]:
+        """The live label per (target, author): the newest one not retracted."""
+        clauses, params = ["NOT retracted"], []
+        if target_kind:
+            clauses.append("target_kind = ?")
+            params.append(target_kind)
+        if target_ids is not None:
+            clauses.append("target_id IN (SELECT unnest(?::VARCHAR[]))")
+            params.append(list(target_ids))
+        if author:
+            clauses.append("author = ?")
+            params.append(author)
+        rows = (
+            self._cursor()
+            .execute(
+                f"SELECT {self._ANN_COLS} FROM annotations WHERE {' AND '.join(clauses)} "
+                "QUALIFY row_number() OVER (PARTITION BY target_kind, target_id, author "
+                "ORDER BY created_at DESC, annotation_id DESC) = 1 ORDER BY target_kind, target_id, author",
+                params,
+            )
+            .fetchall()
+        )
+        return [Annotation(*r) for r in rows]
+
+    def all_annotations(self) -> list[Annotation]:
+        rows = (
+            self._cursor()
+            .execute(f"SELECT {self._ANN_COLS} FROM annotations ORDER BY created_at, annotation_id")
+            .fetchall()
+        )
+        return [Annotation(*r) for r in rows]
+
+    def annotations_table(self) -> pa.Table:
+        return self._cursor().sql(
+            f"SELECT {self._ANN_COLS} FROM annotations ORDER BY created_at, annotation_id"
+        ).to_arrow_table()
 
     # -- imports log -------------------------------------------------------------------------------
     def imports(self) -> list[dict[str, Any]]:
