@@ -661,6 +661,19 @@ def print_report(lines: list[Any], output_format: str) -> None:
             for row in rows:
                 table.add_row(*row)
             out.print(table)
+        edit_lines = [line for line in lines if line.task == "edit"]
+        if edit_lines:
+            outcome_table = Table(title="Outcomes of editing outputs" + (
+                " (faster = 95% interval above the threshold)" if edit_lines[0].mode == "default" else ""))
+            names = ("correct-optimization", "spurious-optimization", "correct-no-gain", "within-noise", "broken",
+                     "not-run")
+            for col in ("model", "method", *names, "below resolution"):
+                table_col = col.replace("-optimization", "").replace("correct-no-gain", "no gain")
+                outcome_table.add_column(table_col, justify="left" if col in ("model", "method") else "right")
+            for line in edit_lines:
+                outcome_table.add_row(line.model, line.method, *(str(line.outcomes.get(n, 0)) for n in names),
+                                      str(line.n_below_resolution))
+            out.print(outcome_table)
         for line in lines:
             if line.note:
                 err_console.print(f"[yellow]note:[/] {line.run_id}: {line.note}", highlight=False)
@@ -677,6 +690,8 @@ def report_cmd(
     tests: Annotated[str, typer.Option(help="public, private or all.")] = "private",
     ecco_compat: Annotated[bool, typer.Option("--ecco-compat", help="Reproduce ECCO's reference scripts' rules.")]
     = False,
+    faster_threshold: Annotated[float, typer.Option(help="An output is faster when its speedup interval's lower "
+                                                    "bound exceeds this.")] = 1.0,
     output_format: Annotated[str, typer.Option("--format", help="table, csv, json or md.")] = "table",
 ) -> None:
     """Print the paper-style tables from stored executions (executes nothing)."""
@@ -692,7 +707,7 @@ def report_cmd(
         fail(f"{settings.db_path}: no such store")
     with user_errors(), open_store(settings.db_path, read_only=True) as store:
         lines = report.build_report(store, run or None, engine=engine, visibility=None if tests == "all" else tests,
-                                    mode="ecco" if ecco_compat else "default")
+                                    mode="ecco" if ecco_compat else "default", faster_threshold=faster_threshold)
     print_report(lines, output_format)
 
 

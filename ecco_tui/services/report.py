@@ -15,8 +15,11 @@ from dataclasses import asdict, dataclass, field
 
 from ecco_tui.engines.base import code_sha256
 from ecco_tui.metrics import summary as metric_summary
+from ecco_tui.metrics.editing import memory_ratio, runtime_ratio
+from ecco_tui.metrics.outcome import Outcome, classify_outcome
+from ecco_tui.metrics.stats import speedup_ci
 from ecco_tui.metrics.types import EditingRow, GenerationRow, ProgramMeasure, TestMeasure, median_per_test
-from ecco_tui.store.models import Execution, ModelOutput, Run
+from ecco_tui.store.models import Execution, ModelOutput, Pair, Run
 from ecco_tui.store.store import Store, StoreError
 
 
@@ -40,20 +43,28 @@ class ReportLine:
     outcomes: dict[str, int] = field(default_factory=dict)
     mode: str = "default"
     note: str = ""
+    n_below_resolution: int = 0
+
+
+COMPLETED = (3, 4)  # Accepted, Wrong Answer: the runs whose time and memory mean something
+
+
+def _test_measure(e: Execution, tag_visibility: bool = True) -> TestMeasure:
+    """A test's measure; like ECCO, time and memory count only for runs that completed (a crash's time is how
+    fast it crashed, which must not make a broken program look like an optimization)."""
+    completed = e.status_id in COMPLETED
+    return TestMeasure(
+        test_id=f"{e.visibility}:{e.test_idx}" if tag_visibility else str(e.test_idx),
+        passed=e.status_id == 3,
+        status_id=e.status_id,
+        cpu_time_s=e.cpu_time_s if completed else None,
+        memory_kb=e.memory_kb if completed else None,
+    )
 
 
 def measure_from_executions(executions: Iterable[Execution], *, tag_visibility: bool = True) -> ProgramMeasure:
     """One program's per-test medians (over repeats) from its stored executions."""
-    samples = [
-        TestMeasure(
-            test_id=f"{e.visibility}:{e.test_idx}" if tag_visibility else str(e.test_idx),
-            passed=e.status_id == 3,
-            status_id=e.status_id,
-            cpu_time_s=e.cpu_time_s,
-            memory_kb=e.memory_kb,
-        )
-        for e in executions
-    ]
+    samples = [_test_measure(e, tag_visibility) for e in executions]
     return median_per_test(samples) if samples else ProgramMeasure()
 
 
@@ -76,55 +87,149 @@ def _final_outputs(store: Store, run_id: str) -> dict[int, list[ModelOutput]]:
     return dict(sorted(rows.items()))
 
 
-def report_run(
-    store: Store, run: Run, *, engine: str | None = None, visibility: str | None = "private", mode: str = "default"
-) -> ReportLine:
-    rows = _final_outputs(store, run.run_id)
-    pairs = {pid: store.get_pair(pid) for pid in {o.pair_id for outs in rows.values() for o in outs if o.pair_id}}
-    codes: dict[str, str] = {}
-    for outs in rows.values():
-        for o in outs:
-            if o.code and o.code.strip():
-                codes[code_sha256(o.code)] = o.code
-    for pair in pairs.values():
-        if pair is not None:
-            codes[pair.slow.code_sha256] = pair.slow.code
-    engine_name = choose_engine(store, list(codes), engine, run.run_id)
-    executions = store.latest_executions(list(codes), engine=engine_name, visibility=visibility) if engine_name else []
-    by_program: dict[tuple[str, str, str | None], list[Execution]] = defaultdict(list)
-    for ex in executions:
-        by_program[(ex.code_sha256, ex.problem_id, ex.context)].append(ex)
+class RunMeasurements:
+    """Everything stored about one run's programs, loaded once: final-round outputs per row, their pairs, and
+    the latest executions of every program (row-bound imported ones kept apart)."""
 
-    imported_rows: set[int] = set()
-    for _, _, context in by_program:
-        if context and context.startswith(f"{run.run_id}#"):
-            imported_rows.add(int(context.split("#")[1]))
+    def __init__(self, store: Store, run: Run, *, engine: str | None, visibility: str | None) -> None:
+        self.run = run
+        self.rows = _final_outputs(store, run.run_id)
+        pair_ids = {o.pair_id for outs in self.rows.values() for o in outs if o.pair_id}
+        self.pairs: dict[str, Pair | None] = {pid: store.get_pair(pid) for pid in pair_ids}
+        codes: dict[str, str] = {}
+        for outs in self.rows.values():
+            for o in outs:
+                if o.code and o.code.strip():
+                    codes[code_sha256(o.code)] = o.code
+        for pair in self.pairs.values():
+            if pair is not None:
+                codes[pair.slow.code_sha256] = pair.slow.code
+        self.engine = choose_engine(store, list(codes), engine, run.run_id)
+        executions = store.latest_executions(list(codes), engine=self.engine, visibility=visibility) if (
+            self.engine) else []
+        self.by_program: dict[tuple[str, str, str | None], list[Execution]] = defaultdict(list)
+        for ex in executions:
+            self.by_program[(ex.code_sha256, ex.problem_id, ex.context)].append(ex)
+        self.imported_rows: set[int] = set()
+        for _, _, context in self.by_program:
+            if context and context.startswith(f"{run.run_id}#"):
+                self.imported_rows.add(int(context.split("#")[1]))
 
-    def measure(code: str | None, problem_id: str, row: int, role: str) -> ProgramMeasure:
+    def executions(self, code: str | None, problem_id: str, row: int, role: str) -> list[Execution]:
         """Row-bound measurements (imported result files) first, else the content-addressed ones."""
         if not code or not code.strip():
-            return ProgramMeasure()
+            return []
         sha = code_sha256(code)
-        found = by_program.get((sha, problem_id, f"{run.run_id}#{row}#{role}")) or by_program.get(
-            (sha, problem_id, None))
-        return measure_from_executions(found or ())
+        return self.by_program.get((sha, problem_id, f"{self.run.run_id}#{row}#{role}")) or self.by_program.get(
+            (sha, problem_id, None)) or []
 
-    if run.task == "edit":
+    def measure(self, code: str | None, problem_id: str, row: int, role: str) -> ProgramMeasure:
+        return measure_from_executions(self.executions(code, problem_id, row, role))
+
+    def pair_of(self, outs: list[ModelOutput]) -> Pair | None:
+        return self.pairs.get(outs[0].pair_id) if outs[0].pair_id else None
+
+    def editing_rows(self) -> list[EditingRow]:
         edit_rows = []
-        for outs in rows.values():
-            pair = pairs.get(outs[0].pair_id) if outs[0].pair_id else None
-            row = outs[0].row_idx
-            inp = measure(pair.slow.code, pair.problem_id, row, "input") if pair else None
-            evaluated = row in imported_rows or (inp is not None and inp.ran)
+        for row, outs in self.rows.items():
+            pair = self.pair_of(outs)
+            inp = self.measure(pair.slow.code, pair.problem_id, row, "input") if pair else None
+            evaluated = row in self.imported_rows or (inp is not None and inp.ran)
             edit_rows.append(EditingRow(inp if inp is None or inp.ran else None,
-                                        _ran_or_empty([measure(o.code, o.problem_id, row, "output") for o in outs],
-                                                      evaluated),
+                                        _ran_or_empty([self.measure(o.code, o.problem_id, row, "output")
+                                                       for o in outs], evaluated),
                                         problem_id=outs[0].problem_id))
-        s = metric_summary.summarize_editing(edit_rows, mode=mode)  # type: ignore[arg-type]
+        return edit_rows
+
+
+@dataclass(frozen=True, slots=True)
+class OutputVerdict:
+    """One editing output judged with its uncertainty: what the app shows beside each output."""
+
+    output_id: str
+    row_idx: int
+    problem_id: str
+    passed: bool
+    n_tests: int
+    n_passed: int
+    speedup: float | None  # point estimate over common tests (defined for failing outputs too)
+    speedup_lo: float | None
+    speedup_hi: float | None
+    memory_reduction: float | None
+    outcome: str
+    below_resolution: bool  # total CPU time under 20× the timer resolution: the ratio is mostly rounding
+    identical_to_input: bool
+
+
+def _raw(executions: list[Execution]) -> list[TestMeasure]:
+    return [_test_measure(e) for e in executions]
+
+
+def editing_verdicts(
+    data: RunMeasurements, *, faster_threshold: float = 1.0, resolution_s: float = 0.001, seed: int = 0
+) -> list[OutputVerdict]:
+    """Per output: speedup with a seeded 95% bootstrap interval (tests and repeats resampled) and the outcome
+    under that interval. Two identical programs (same normalized text) can only differ by noise, so they are
+    `within-noise` (when passing) whatever their measurements say."""
+    verdicts = []
+    for row, outs in data.rows.items():
+        pair = data.pair_of(outs)
+        inp_ex = data.executions(pair.slow.code, pair.problem_id, row, "input") if pair else []
+        inp = measure_from_executions(inp_ex)
+        for o in outs:
+            out_ex = data.executions(o.code, o.problem_id, row, "output")
+            out = measure_from_executions(out_ex)
+            same = pair is not None and bool(o.code) and code_sha256(o.code or "") == pair.slow.code_sha256
+            ci = speedup_ci(_raw(inp_ex), _raw(out_ex), n_boot=1000, seed=seed) if inp_ex and out_ex else None
+            total = out.total_runtime
+            if not out.ran:
+                outcome = Outcome.NOT_RUN
+            elif same and out.all_passed:
+                outcome = Outcome.WITHIN_NOISE
+            else:
+                noise = (ci[1], ci[2]) if ci else None
+                outcome = classify_outcome(inp if inp.ran else None, out, faster_threshold=faster_threshold,
+                                           noise=noise)
+            verdicts.append(OutputVerdict(
+                output_id=o.output_id, row_idx=row, problem_id=o.problem_id, passed=out.all_passed,
+                n_tests=out.n_tests, n_passed=out.n_passed,
+                speedup=runtime_ratio(inp if inp.ran else None, out), speedup_lo=ci[1] if ci else None,
+                speedup_hi=ci[2] if ci else None, memory_reduction=memory_ratio(inp if inp.ran else None, out),
+                outcome=outcome.value, below_resolution=total is not None and total < 20 * resolution_s,
+                identical_to_input=same,
+            ))
+    return verdicts
+
+
+def report_run(
+    store: Store,
+    run: Run,
+    *,
+    engine: str | None = None,
+    visibility: str | None = "private",
+    mode: str = "default",
+    faster_threshold: float = 1.0,
+) -> ReportLine:
+    data = RunMeasurements(store, run, engine=engine, visibility=visibility)
+    rows, engine_name, imported_rows = data.rows, data.engine, data.imported_rows
+    measure = data.measure
+    if run.task == "edit":
+        s = metric_summary.summarize_editing(data.editing_rows(), mode=mode)  # type: ignore[arg-type]
+        outcomes = dict(s.outcomes)
+        below = 0
+        if mode == "default":
+            # Outcomes use intervals: "faster" needs the interval's lower bound above the threshold.
+            verdicts = editing_verdicts(data, faster_threshold=faster_threshold)
+            outcomes = {o.value: 0 for o in Outcome}
+            for v in verdicts:
+                outcomes[v.outcome] += 1
+            outcomes[Outcome.NOT_RUN.value] += sum(1 for outs in rows.values() for o in outs) - len(verdicts)
+            below = sum(v.below_resolution for v in verdicts)
         return ReportLine(run.run_id, run.task, run.model, run.method, run.split, engine_name, s.n, s.pass_at_1,
                           mean_speedup=s.mean_speedup, mean_memory_reduction=s.mean_memory_reduction,
                           pct_runtime_optimized=s.pct_runtime_optimized, pct_memory_optimized=s.pct_memory_optimized,
-                          n_inputs_failing=s.n_inputs_failing, outcomes=dict(s.outcomes), mode=mode)
+                          n_inputs_failing=s.n_inputs_failing, outcomes=outcomes, mode=mode,
+                          n_below_resolution=below)
     gen_rows = []
     for row, outs in rows.items():
         spectrum = store.spectrum(outs[0].problem_id)
@@ -161,6 +266,7 @@ def build_report(
     engine: str | None = None,
     visibility: str | None = "private",
     mode: str = "default",
+    faster_threshold: float = 1.0,
 ) -> list[ReportLine]:
     runs = store.runs()
     if run_ids:
@@ -169,7 +275,8 @@ def build_report(
         if missing:
             raise StoreError(f"no run named {missing[0]!r} (runs: {', '.join(known) or 'none'})")
         runs = [known[r] for r in run_ids]
-    return [report_run(store, run, engine=engine, visibility=visibility, mode=mode) for run in runs]
+    return [report_run(store, run, engine=engine, visibility=visibility, mode=mode,
+                       faster_threshold=faster_threshold) for run in runs]
 
 
 EDIT_COLUMNS = ("model", "method", "n", "pass@1", "speedup", "mem. red.", "% rt opt", "% mem opt", "inputs failing")

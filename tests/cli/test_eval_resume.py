@@ -18,7 +18,7 @@ from ecco_tui.store.store import Store
 from tests.factories import write_records
 
 BUSY = "import sys\nn = int(input())\nt = 0\nfor i in range({loops}):\n    t += i % 7\nprint(n * (n + 1) // 2)\n"
-SLOW = BUSY.format(loops=3_000_000)
+SLOW = BUSY.format(loops=8_000_000)
 FAST = "n = int(input())\nprint(n * (n + 1) // 2)\n"
 WRONG = "n = int(input())\nprint(n * n)\n"
 
@@ -66,9 +66,20 @@ def _executions(db: Path) -> list[tuple]:
         return cur.execute("SELECT code_sha256, visibility, test_idx, repeat_idx, status_id FROM executions").fetchall()
 
 
+def _wait_for_first_commit(db: Path, proc: subprocess.Popen[str]) -> None:
+    """DuckDB appends committed results to the write-ahead log: its growth means results are stored."""
+    wal = db.with_name(db.name + ".wal")
+    start_size = wal.stat().st_size if wal.exists() else 0
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if wal.exists() and wal.stat().st_size > start_size:
+            return
+        time.sleep(0.05)
+
+
 def _kill_midway(db: Path, sig: int) -> None:
     proc = _eval(db)
-    time.sleep(2.5)
+    _wait_for_first_commit(db, proc)
     proc.send_signal(sig)
     proc.communicate(timeout=60)
 
@@ -94,7 +105,7 @@ def test_killed_eval_resumes_without_duplicates(eval_store: Path, sig: int) -> N
 
 def test_sigint_says_how_to_resume(eval_store: Path) -> None:
     proc = _eval(eval_store)
-    time.sleep(2.5)
+    _wait_for_first_commit(eval_store, proc)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130

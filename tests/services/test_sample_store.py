@@ -1,0 +1,59 @@
+"""The bundled sample store shows every outcome, as its README promises (evaluated for real)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ecco_tui.engines.base import Limits
+from ecco_tui.engines.local import LocalEngine
+from ecco_tui.services import evaluation
+from ecco_tui.services.imports import build_sample_store
+from ecco_tui.services.report import RunMeasurements, build_report, editing_verdicts
+from ecco_tui.store.store import Store
+
+RUN = "sample-coder-instruct-20261127-100000"
+EXPECTED = {  # row → outcome, from ecco_tui/sample_data/README.md
+    0: "spurious-optimization", 1: "correct-optimization", 2: "correct-optimization", 3: "within-noise",
+    4: "correct-optimization", 5: "spurious-optimization", 6: "correct-optimization", 7: "correct-no-gain",
+    8: "broken",
+}
+
+
+@pytest.fixture(scope="module")
+def evaluated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    import asyncio
+
+    store = Store.open(Path(tmp_path_factory.mktemp("sample")) / "sample.duckdb")
+    build_sample_store(store)
+    limits = Limits(cpu_time_s=5, wall_time_s=10, memory_kb=512_000)
+
+    async def go() -> None:
+        engine = LocalEngine(limits=limits)
+        try:
+            info = await engine.info()
+            plan = evaluation.plan_evaluation(store, evaluation.run_programs(store, RUN), info, limits, run_id=RUN)
+            await evaluation.execute_plan(store, engine, plan, limits)
+        finally:
+            await engine.aclose()
+
+    asyncio.run(go())
+    yield store
+    store.close()
+
+
+def test_each_sample_output_has_its_documented_outcome(evaluated: Store) -> None:
+    run = evaluated.get_run(RUN)
+    assert run is not None
+    verdicts = {v.row_idx: v for v in editing_verdicts(RunMeasurements(evaluated, run, engine=None,
+                                                                       visibility="private"))}
+    assert {row: verdicts[row].outcome for row in EXPECTED} == EXPECTED
+
+
+def test_sample_report_counts_pass_at_1_over_all_rows(evaluated: Store) -> None:
+    (line,) = build_report(evaluated, [RUN])
+    # Rows 0, 5 (spurious) and 8 (crash) fail: 7 of 10 pass.
+    assert line.pass_at_1 == pytest.approx(70.0)
+    assert line.n_inputs_failing == 0
