@@ -554,6 +554,65 @@ def selftest(
         raise typer.Exit(1)
 
 
+@app.command()
+def calibrate(
+    engine: Annotated[list[str] | None, typer.Option("--engine", help="Engines to compare (repeatable): local, "
+                                                     "judge0.")] = None,
+    judge0_url: Judge0UrlOption = None,
+    repeat: Annotated[int, typer.Option(min=1, max=20, help="Runs per reference program.")] = 5,
+) -> None:
+    """Run reference programs on each engine and print CPU time, its spread and memory side by side."""
+    import asyncio
+
+    from ecco_tui.services.calibrate import calibrate as run_calibration
+
+    engines = engine or ["local"]
+    for name in engines:
+        if name not in ("local", "judge0"):
+            fail(f"--engine: unknown engine {name!r} (local or judge0)")
+    settings = settings_for(None, judge0_url=judge0_url)
+
+    async def go() -> list[Any]:
+        from ecco_tui.engines.base import EngineError
+
+        rows = []
+        for name in engines:
+            eng = _engine_or_fail(settings, name, judge0_url)
+            try:
+                rows.extend(await run_calibration(eng, repeat=repeat))
+            except EngineError as exc:
+                fail(f"{name}: {exc}")
+            finally:
+                await eng.aclose()
+        return rows
+
+    rows = asyncio.run(go())
+    table = Table(title=f"calibration ({repeat} runs each, medians)")
+    for col in ("program", "engine", "cpu s", "cpu CV", "wall s", "memory KB", "failed"):
+        table.add_column(col, justify="left" if col in ("program", "engine") else "right")
+    for r in sorted(rows, key=lambda r: r.program):
+        table.add_row(r.program, r.engine, "–" if r.cpu_median_s is None else f"{r.cpu_median_s:.4f}",
+                      "–" if r.cpu_cv is None else f"{100 * r.cpu_cv:.1f}%",
+                      "–" if r.wall_median_s is None else f"{r.wall_median_s:.4f}",
+                      "–" if r.memory_median_kb is None else f"{r.memory_median_kb:,.0f}", str(r.failures))
+    out = console if console.is_terminal else Console(width=160)
+    out.print(table)
+    if len(engines) > 1:
+        by = {(r.program, r.engine.split(" ")[0]): r for r in rows}
+        first, second = engines[0], engines[1]
+        ratio = Table(title=f"{second} / {first}")
+        for col in ("program", "cpu ratio", "memory ratio"):
+            ratio.add_column(col)
+        from ecco_tui.services.calibrate import REFERENCE_PROGRAMS
+
+        for program, _ in REFERENCE_PROGRAMS:
+            a, b = by.get((program, first)), by.get((program, second))
+            if a and b and a.cpu_median_s and b.cpu_median_s and a.memory_median_kb and b.memory_median_kb:
+                ratio.add_row(program, f"{b.cpu_median_s / a.cpu_median_s:.2f}",
+                              f"{b.memory_median_kb / a.memory_median_kb:.2f}")
+        out.print(ratio)
+
+
 @app.command("eval")
 def eval_cmd(
     run: Annotated[list[str], typer.Option("--run", help="Run name (repeatable); see `ecco report`.")],

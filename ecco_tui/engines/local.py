@@ -920,9 +920,11 @@ class LocalEngine:
 
     async def info(self) -> EngineInfo:
         ready = await self._ensure_ready()
+        # The interpreter is part of the version: results measured with another Python never match in the
+        # execution cache.
         return EngineInfo(
             name="local",
-            version=f"local-{__version__}+{ready.mode}",
+            version=f"local-{__version__}+{ready.mode}/python-{ready.interpreter.version}@{ready.interpreter.path}",
             language=f"Python ({ready.interpreter.version})",
             limits=self._limits,
             details={**ready.details, "concurrency": str(self._concurrency)},

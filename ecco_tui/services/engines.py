@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from ecco_tui.config import Settings
 from ecco_tui.engines.base import Engine, EngineError, Limits
 
@@ -16,6 +18,15 @@ def limits_from(settings: Settings) -> Limits:
     )
 
 
+def default_interpreter() -> str | None:
+    """The OS's own Python 3 when there is one: like Judge0's, it has no third-party start-up hooks (a
+    development interpreter may import packages from .pth files on every start, adding tens of ms)."""
+    for candidate in ("/usr/bin/python3", "/usr/local/bin/python3"):
+        if os.path.exists(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
 def make_engine(
     settings: Settings, name: str | None = None, *, judge0_url: str | None = None, count_instructions: bool = False
 ) -> Engine:
@@ -24,7 +35,8 @@ def make_engine(
     if chosen == "local":
         from ecco_tui.engines.local import LocalEngine
 
-        return LocalEngine(settings.local_python, limits=limits_from(settings), count_instructions=count_instructions)
+        python = settings.local_python or default_interpreter()
+        return LocalEngine(python, limits=limits_from(settings), count_instructions=count_instructions)
     if chosen == "judge0":
         from ecco_tui.engines.judge0 import Judge0Engine
 
