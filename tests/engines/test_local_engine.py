@@ -101,13 +101,19 @@ async def test_local_engine_satisfies_the_engine_protocol(rlimit_engine):
 async def test_info_names_engine_version_and_interpreter(engine):
     info = await engine.info()
     assert info.name == "local"
-    assert info.version == f"local-{ecco_tui.__version__}+bwrap"
+    assert info.version.startswith(f"local-{ecco_tui.__version__}+bwrap/")
     assert info.language == "Python ({}.{}.{})".format(*sys.version_info[:3])
+
+
+async def test_engine_version_names_the_interpreter_so_the_cache_never_mixes_pythons(engine):
+    info = await engine.info()
+    version = "{}.{}.{}".format(*sys.version_info[:3])
+    assert info.version.endswith(f"/python-{version}@{engine.python}")
 
 
 async def test_engine_version_differs_without_the_sandbox(rlimit_engine):
     info = await rlimit_engine.info()
-    assert info.version == f"local-{ecco_tui.__version__}+rlimit"
+    assert info.version.startswith(f"local-{ecco_tui.__version__}+rlimit/")
 
 
 async def test_auto_mode_falls_back_to_rlimits_when_bwrap_is_broken():
@@ -116,7 +122,7 @@ async def test_auto_mode_falls_back_to_rlimits_when_bwrap_is_broken():
         info = await eng.info()
     finally:
         await eng.aclose()
-    assert info.version.endswith("+rlimit")
+    assert "+rlimit/" in info.version
     assert "fallback_reason" in info.details
 
 
