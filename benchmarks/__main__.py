@@ -19,7 +19,7 @@ SCRIPTS = ("import_bench", "engine_bench", "judge0_bench", "eval_bench", "tui_be
 
 def main(argv: list[str] | None = None) -> int:
     wanted = (argv if argv is not None else sys.argv[1:]) or list(SCRIPTS)
-    console = Console()
+    console = Console() if sys.stdout.isatty() else Console(width=170)
     table = Table(title="ecco-tui benchmarks (2 cores)")
     for col in ("script", "metric", "value", "target", "ok"):
         table.add_column(col)
