@@ -23,6 +23,7 @@ from typing import Any
 
 from ecco_tui.engines.base import Limits, TestCase, TestResult
 from ecco_tui.engines.local import LocalEngine
+from ecco_tui.services.engines import default_interpreter
 
 TARGET_WORK_S = 0.050  # the CV program's own work, calibrated per interpreter (start-up comes on top)
 COUNT_PROGRAM = "print(sum(range(10**5)))\n"
@@ -180,7 +181,8 @@ async def _bench(python: str | None, use_bwrap: bool | None) -> list[dict[str, A
 
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--python", default=None, help="interpreter for the programs (default: engine default)")
+    parser.add_argument("--python", default=default_interpreter(),
+                        help="interpreter for the programs (default: what `ecco` uses, the OS's python3)")
     parser.add_argument("--mode", choices=("auto", "bwrap", "rlimit"), default="auto")
     args = parser.parse_args(argv if argv is not None else [])
     use_bwrap = {"auto": None, "bwrap": True, "rlimit": False}[args.mode]
