@@ -337,6 +337,7 @@ def stats(
     with user_errors(), open_store(settings.db_path, read_only=True) as store:
         counts = store.counts()
         version = store.schema_version()
+        cache = store.cache_stats()
         if show_annotations:
             print_annotation_stats(store)
             return
@@ -355,6 +356,11 @@ def stats(
         for split, values in sorted(counts.by_split.items()):
             split_table.add_row(split, *(f"{values.get(c, 0):,}" for c in cols))
         console.print(split_table)
+    if cache["sessions"]:
+        console.print(
+            f"execution cache: {cache['stored']:,} results stored; {cache['sessions']} evaluations asked for "
+            f"{cache['executed'] + cache['cached']:,} test runs, {cache['cached']:,} served from the store "
+            f"(hit rate {100 * cache['hit_rate']:.1f}%)", highlight=False)
 
 
 def print_annotation_stats(store: Any) -> None:
@@ -611,6 +617,106 @@ def calibrate(
                 ratio.add_row(program, f"{b.cpu_median_s / a.cpu_median_s:.2f}",
                               f"{b.memory_median_kb / a.memory_median_kb:.2f}")
         out.print(ratio)
+
+
+@app.command()
+def refine(
+    run: Annotated[str, typer.Option("--run", help="Run whose outputs to refine.")],
+    method: Annotated[str, typer.Option(help="self-refine, exec-refine or nl-exec-refine.")],
+    model_url: Annotated[str, typer.Option("--model-url", help="OpenAI-compatible base URL (vLLM, Ollama, "
+                                           "llama.cpp server, hosted APIs).")],
+    model: Annotated[str, typer.Option("--model", help="Model name the endpoint serves.")],
+    rounds: Annotated[int, typer.Option(min=1, max=20, help="Final refinement round to reach.")] = 1,
+    db: DbOption = None,
+    new_run: Annotated[str | None, typer.Option("--new-run", help="Name of the run the rounds go to "
+                                                "(default: <run>-<method>).")] = None,
+    split: Annotated[str | None, typer.Option(help="Only check that the run is of this split.")] = None,
+    api_key_env: Annotated[str | None, typer.Option(help="Env var holding the API key (never stored).")] = None,
+    endpoint: Annotated[str, typer.Option(help="chat (/v1/chat/completions) or completions.")] = "chat",
+    wrapper: Annotated[str, typer.Option(help="Prompt wrapper for the completions endpoint: none, "
+                                         "deepseek-coder, codellama.")] = "none",
+    temperature: Annotated[float, typer.Option(help="Sampling temperature (paper: 0.4).")] = 0.4,
+    max_tokens: Annotated[int, typer.Option(help="Max new tokens (paper: 1024).")] = 1024,
+    timeout: Annotated[float, typer.Option(help="Seconds per model request.")] = 300.0,
+    tries: Annotated[int, typer.Option(help="Attempts per request (429/5xx/timeouts are retried).")] = 4,
+    rows: Annotated[int | None, typer.Option("--rows", help="Only the first N rows.")] = None,
+    concurrency: Annotated[int, typer.Option(help="Rows refined at once.")] = 4,
+    engine: EngineOption = None,
+    judge0_url: Judge0UrlOption = None,
+    extraction: Annotated[str, typer.Option(help="markdown (ECCO's DeepSeek rule) or plain.")] = "markdown",
+) -> None:
+    """Refine a run's outputs with a model and execution feedback, round by round (resumable)."""
+    import asyncio
+
+    from ecco_tui.refine.client import ModelClient, ModelConfigError, ModelSettings
+    from ecco_tui.services.engines import limits_from
+    from ecco_tui.services.refine import RefineError, refine_run
+    from ecco_tui.services.workspace import open_store
+
+    settings = settings_for(db, engine=engine, judge0_url=judge0_url)
+    try:
+        model_settings = ModelSettings(base_url=model_url, model=model, api_key_env=api_key_env,
+                                       endpoint=endpoint, temperature=temperature, max_tokens=max_tokens,  # type: ignore[arg-type]
+                                       wrapper=wrapper, timeout_s=timeout, max_tries=tries)
+    except (ModelConfigError, ValueError) as exc:
+        fail(str(exc))
+    with user_errors(), open_store(settings.db_path) as store:
+        known = store.get_run(run)
+        if known is None:
+            fail(f"--run: no run named {run!r} (runs: {', '.join(r.run_id for r in store.runs()) or 'none'})")
+        if split and known.split != split:
+            fail(f"--run {run}: made from the {known.split} split, not {split}")
+        eng = _engine_or_fail(settings, engine, judge0_url)
+
+        async def go() -> Any:
+            from ecco_tui.engines.base import EngineError
+
+            try:
+                async with ModelClient(model_settings) as client:
+                    with progress_bar() as progress:
+                        return await refine_run(store, eng, client, run, method, rounds, new_run_id=new_run,
+                                                progress=progress, limits=limits_from(settings),
+                                                concurrency=concurrency, max_rows=rows, extraction=extraction)
+            except (RefineError, ModelConfigError, EngineError) as exc:
+                fail(str(exc))
+            finally:
+                await eng.aclose()
+
+        try:
+            summary = asyncio.run(go())
+        except KeyboardInterrupt:
+            err_console.print("interrupted: finished rounds are stored; run the same command to resume")
+            raise typer.Exit(130) from None
+    console.print(f"run {summary.run_id}: {len(summary.written)} rounds written ({summary.succeeded} with code, "
+                  f"{len(summary.failed)} failed, {summary.skipped} already done) in {summary.seconds:.1f} s",
+                  highlight=False)
+    for failed in summary.failed[:10]:
+        err_console.print(f"[yellow]  {failed.output_id}: {failed.failure}[/]", highlight=False)
+    for line in summary.errors[:10]:
+        err_console.print(f"[yellow]  {line}[/]", highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (Judge0's default is 2358).")] = 2358,
+    workers: Annotated[int | None, typer.Option(help="Submissions run at once (default: cores).")] = None,
+    auth_token: Annotated[str | None, typer.Option("--auth-token", help="Require this X-Auth-Token "
+                                                   "(default: $ECCO_SERVE_TOKEN, else none).")] = None,
+    max_queue: Annotated[int, typer.Option("--max-queue", help="Unfinished submissions before 503 "
+                                           "'queue is full'.")] = 100,
+) -> None:
+    """Serve Judge0 CE 1.13.1's REST API over the local sandbox, for ECCO's scripts and any Judge0 client."""
+    import os
+
+    from ecco_tui.serve.app import serve as run_server
+
+    settings = settings_for(None)
+    token = auth_token or os.environ.get("ECCO_SERVE_TOKEN")
+    from ecco_tui.services.engines import default_interpreter
+
+    run_server(host=host, port=port, workers=workers, auth_token=token, max_queue=max_queue,
+               python=settings.local_python or default_interpreter())
 
 
 @app.command("eval")

@@ -711,14 +711,22 @@ class Judge0Engine:
             about = await self._request("GET", "/about")
             version = about.get("version") if isinstance(about, Mapping) else None
             self._version = str(version) if version else "unknown"
+            # `ecco serve` names the sandbox behind its Judge0 API: keep it apart from a real Judge0.
+            engine = about.get("engine") if isinstance(about, Mapping) else None
+            if engine:
+                self._version += f"+{engine}"
         assert self._language is not None
         lang_id, lang_name = self._language
         details = {"url": self.base_url, "language_id": str(lang_id)}
         if self.number_of_runs != 1:
             details["number_of_runs"] = str(self.number_of_runs)
+        # The cache identity: server version, the machine serving it, the language, and the averaging mode
+        # (timings from another deployment or interpreter must never be mixed with these).
+        runs = f"/runs={self.number_of_runs}" if self.number_of_runs != 1 else ""
+        host = httpx.URL(self.base_url).netloc.decode()
         return EngineInfo(
             name="judge0",
-            version=f"judge0-{self._version}",
+            version=f"judge0-{self._version}@{host}/{lang_id}:{lang_name}{runs}",
             language=lang_name,
             limits=self.limits,
             details=details,

@@ -1,35 +1,36 @@
 """Read-side use cases for the browser and the compare view.
 
 Widgets call these from workers and get plain dataclasses back; nothing here knows about Textual.
-Outcomes, speedups and percentiles are computed here from stored executions with ``ecco_tui.metrics``,
-so the TUI only formats numbers and never decides what counts as "faster" or "correct".
+
+Outcomes are `ecco report`'s: every verdict (outcome, speedup with its bootstrap interval, below-resolution)
+comes from `report.editing_verdicts`, run here on a small scope (one problem's outputs, or one compare
+view) instead of a whole run. The measurements follow the report's rules too: the newest execution per
+test and repeat, one engine, private tests for the metrics (public tests are listed, not scored), and a
+crashed run's time never counts as speed. The TUI only formats what it gets.
 """
 
 from __future__ import annotations
 
-import math
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from ecco_tui.engines.base import code_sha256
 from ecco_tui.metrics import (
-    ACCEPTED,
     Outcome,
     ProgramMeasure,
     TestMeasure,
-    classify_outcome,
     mean_test_memory,
     mean_test_runtime,
-    median_per_test,
-    memory_percentile,
     memory_ratio,
     memory_reduction,
-    runtime_percentile,
+    program_memory_percentile,
+    program_runtime_percentile,
     runtime_ratio,
     speedup,
 )
+from ecco_tui.services.report import OutputVerdict, editing_verdicts, measure_from_executions
 from ecco_tui.store.models import (
     Execution,
     ModelOutput,
@@ -48,8 +49,11 @@ from ecco_tui.store.store import Store
 #: Problem orders the browser cycles through (keys of the store's whitelist of ORDER BY clauses).
 PROBLEM_SORTS: tuple[str, ...] = ("id", "pairs", "outputs", "programs")
 
-#: (engine, limits_key, mode): executions are only compared within one such batch.
-BatchKey = tuple[str, str, str]
+#: Tests the metrics are computed on, as in `ecco report` (and ECCO's evaluation): the private ones.
+SCORED = "private"
+
+#: Outcomes of generation outputs, which have no input to be faster than: correctness only.
+PASSES, FAILS = "passes", "fails"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +87,16 @@ class OutputRow:
 
 @dataclass(frozen=True, slots=True)
 class OutcomeSummary:
-    """What the stored executions say about one output: its outcome and the headline numbers."""
+    """What the stored executions say about one output (editing: `ecco report`'s verdict)."""
 
     outcome: str
-    speedup: float | None
-    runtime_ratio: float | None
+    speedup: float | None  # Runtime(input) / Runtime(output) over common private tests, correct or not
+    speedup_lo: float | None
+    speedup_hi: float | None
     n_passed: int
     n_run: int
+    below_resolution: bool = False
+    runtime_percentile: float | None = None  # generation outputs that pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,12 +135,10 @@ class TestSide:
     @property
     def status(self) -> str:
         """The status to show: the reduced one (a flaky test shows its failing status), or "not run"."""
+        shown = self.shown
         if self.measure is None:
             return "not run"
-        for ex in reversed(self.executions):
-            if ex.status_id == self.measure.status_id:
-                return ex.status_description
-        return str(self.measure.status_id)
+        return shown.status_description if shown is not None else str(self.measure.status_id)
 
     @property
     def shown(self) -> Execution | None:
@@ -163,7 +168,7 @@ class TestRow:
 
 @dataclass(frozen=True, slots=True)
 class SideStats:
-    """One program's totals over the tests it ran."""
+    """One program's totals over the scored (private) tests it ran, and its public-test pass count."""
 
     n_run: int
     n_passed: int
@@ -171,6 +176,8 @@ class SideStats:
     total_memory_kb: float | None
     mean_cpu_s: float | None
     mean_memory_kb: float | None
+    public_run: int = 0
+    public_passed: int = 0
 
     @property
     def all_passed(self) -> bool:
@@ -179,11 +186,18 @@ class SideStats:
 
 @dataclass(frozen=True, slots=True)
 class CompareMetrics:
-    """Headline numbers of a comparison; every field is None/"not-run" when nothing was executed."""
+    """Headline numbers of a comparison; outcome "not-run" and Nones when nothing was executed.
+
+    `speedup` / `memory_reduction` are the paper's (defined only when the right program passes);
+    `runtime_ratio` / `memory_ratio` are the raw ratios, which make a spurious optimization look attractive;
+    `speedup_lo`/`speedup_hi` bound the raw ratio (95% bootstrap over tests and repeats, as the report).
+    """
 
     outcome: str = Outcome.NOT_RUN.value
     speedup: float | None = None
     runtime_ratio: float | None = None
+    speedup_lo: float | None = None
+    speedup_hi: float | None = None
     memory_reduction: float | None = None
     memory_ratio: float | None = None
     left: SideStats | None = None
@@ -192,6 +206,8 @@ class CompareMetrics:
     engine: str | None = None
     runtime_percentile: float | None = None
     memory_percentile: float | None = None
+    below_resolution: bool = False
+    identical: bool = False
 
     @property
     def ran(self) -> bool:
@@ -279,42 +295,39 @@ class Catalog:
     def output_outcomes(self, problem_id: str) -> dict[str, OutcomeSummary]:
         """Outcome of every output of a problem that has executions, keyed by output id.
 
-        Separate from `problem_detail` because it needs one executions query per distinct program: the
+        Separate from `problem_detail` because verdicts need the executions and a bootstrap per output: the
         browser lists the outputs first and fills this column in when it arrives.
         """
-        programs = {p.program_id: p for p in self.store.programs_for_problem(problem_id)}
-        pairs = {p.pair_id: p for p in self.store.pairs(problem_id=problem_id, limit=10_000)}
-        problem = self.store.get_problem(problem_id)
-        cache: dict[str, list[Execution]] = {}
-
-        def executions(sha: str | None) -> list[Execution]:
-            if not sha:
-                return []
-            if sha not in cache:
-                cache[sha] = self.store.executions_for(sha, problem_id)
-            return cache[sha]
-
+        outputs = self.store.outputs(problem_id=problem_id, limit=10_000)
+        runs = {r.run_id: r for r in self.store.runs()}
+        by_run: dict[str, list[ModelOutput]] = defaultdict(list)
+        for output in outputs:
+            by_run[output.run_id].append(output)
+        pairs = {p: self.store.get_pair(p) for p in {o.pair_id for o in outputs if o.pair_id}}
         result: dict[str, OutcomeSummary] = {}
-        for output in self.store.outputs(problem_id=problem_id, limit=10_000):
-            program = programs.get(output.program_id or "")
-            right = executions(program.code_sha256 if program else None)
-            if not right:
+        for run_id, outs in by_run.items():
+            run = runs.get(run_id)
+            if run is not None and run.task == "generate":
+                result.update(self._generation_outcomes(run, outs, problem_id))
                 continue
-            left_sha = None
-            pair_row = pairs.get(output.pair_id or "")
-            if pair_row is not None:
-                slow = programs.get(pair_row.slow_program_id)
-                left_sha = slow.code_sha256 if slow else None
-            elif problem is not None and problem.fastest_code:
-                left_sha = code_sha256(problem.fastest_code)
-            left_execs, right_execs, _ = choose_batches(executions(left_sha), right)
-            left_m, right_m = measure_of(left_execs), measure_of(right_execs)
-            result[output.output_id] = OutcomeSummary(
-                outcome=classify_outcome(left_m, right_m).value,
-                speedup=speedup(left_m, right_m),
-                runtime_ratio=runtime_ratio(left_m, right_m),
-                n_passed=right_m.n_passed if right_m else 0,
-                n_run=right_m.n_tests if right_m else 0,
+            scope = VerdictScope.load(self.store, run_id, outs, pairs)
+            for verdict in editing_verdicts(scope):  # type: ignore[arg-type]  # duck-typed RunMeasurements
+                if verdict.outcome != Outcome.NOT_RUN.value:
+                    result[verdict.output_id] = _summary(verdict)
+        return result
+
+    def _generation_outcomes(self, run: Run, outs: list[ModelOutput], problem_id: str) -> dict[str, OutcomeSummary]:
+        scope = VerdictScope.load(self.store, run.run_id, outs, {})
+        spectrum = self.store.spectrum(problem_id)
+        result = {}
+        for o in outs:
+            measure = measure_from_executions(scope.executions(o.code, problem_id, o.row_idx, "output"))
+            if not measure.ran:
+                continue
+            result[o.output_id] = OutcomeSummary(
+                outcome=PASSES if measure.all_passed else FAILS, speedup=None, speedup_lo=None, speedup_hi=None,
+                n_passed=measure.n_passed, n_run=measure.n_tests,
+                runtime_percentile=program_runtime_percentile(measure, spectrum.runtimes_s) if spectrum else None,
             )
         return result
 
@@ -332,7 +345,8 @@ class Catalog:
         pair = self.store.get_pair(pair_id)
         if pair is None:
             return None
-        tests, metrics = self._compare(pair.problem_id, pair.slow.code_sha256, pair.fast.code_sha256)
+        fast = _as_output(pair.fast.code, pair.problem_id, pair_id=pair.pair_id)
+        tests, metrics = self._compare(pair.problem_id, pair, fast, None)
         return CompareView(
             title=f"pair {pair.pair_id} · {pair.problem_id}",
             problem=self.store.get_problem(pair.problem_id),
@@ -357,15 +371,14 @@ class Catalog:
         pair = self.store.get_pair(output.pair_id) if output.pair_id else None
         program = self.store.get_program(output.program_id) if output.program_id else None
         problem = self.store.get_problem(output.problem_id)
+        run = self.store.get_run(output.run_id)
         if pair is not None:
             left, left_label = pair.slow, "slow (input)"
         else:
             fastest = problem.fastest_code if problem else None
             left = Program("", output.problem_id, fastest or "", code_sha256(fastest) if fastest else "", "Python")
             left_label = "fastest human" if fastest else "(no reference)"
-        right_sha = program.code_sha256 if program else None
-        tests, metrics = self._compare(output.problem_id, left.code_sha256 or None, right_sha)
-        run = self.store.get_run(output.run_id)
+        tests, metrics = self._compare(output.problem_id, pair, output, run)
         return CompareView(
             title=f"{output.run_id} · row {output.row_idx} · round {output.round} · {output.problem_id}",
             problem=problem,
@@ -373,7 +386,7 @@ class Catalog:
             left=left,
             right_label=f"generated ({run.model if run else output.run_id})",
             right_code=output.code or "",
-            right_code_sha256=right_sha,
+            right_code_sha256=program.code_sha256 if program else None,
             output=output,
             pair=pair,
             tests=tests,
@@ -389,18 +402,17 @@ class Catalog:
         trajectory = self.store.get_trajectory(trajectory_id)
         if trajectory is None:
             return None
-        steps = {s.step: s for s in trajectory.steps}
-        current = steps.get(step)
+        current = next((s for s in trajectory.steps if s.step == step), None)
         if current is None:
             return None
         previous = max((s for s in trajectory.steps if s.step < step), key=lambda s: s.step, default=None)
         right = self.store.get_program(current.program_id)
-        left = self.store.get_program(previous.program_id) if previous else None
-        if left is None:
-            left = Program("", trajectory.problem_id, "", "", "Python")
-        tests, metrics = self._compare(
-            trajectory.problem_id, left.code_sha256 or None, right.code_sha256 if right else None
-        )
+        left = (self.store.get_program(previous.program_id) if previous else None) or Program(
+            "", trajectory.problem_id, "", "", "Python")
+        pair = Pair(f"{trajectory_id}#{step}", "", step, trajectory.problem_id, left,
+                    right or Program("", trajectory.problem_id, current.code, code_sha256(current.code), "Python"))
+        tests, metrics = self._compare(trajectory.problem_id, pair if left.code else None,
+                                       _as_output(current.code, trajectory.problem_id, pair_id=pair.pair_id), None)
         return CompareView(
             title=f"{trajectory.user_id} · {trajectory.problem_id} · step {step}",
             problem=self.store.get_problem(trajectory.problem_id),
@@ -419,103 +431,144 @@ class Catalog:
         )
 
     def _compare(
-        self, problem_id: str, left_sha: str | None, right_sha: str | None
+        self, problem_id: str, pair: Pair | None, right: ModelOutput, run: Run | None
     ) -> tuple[list[TestRow], CompareMetrics]:
+        """Per-test rows (every visibility) and the verdict (private tests) of `right` against the pair's
+        slow program, or, without a pair (NL generation), the problem's fastest human solution."""
+        problem = self.store.get_problem(problem_id)
+        reference = pair.slow.code if pair is not None else (problem.fastest_code if problem else None)
+        scope = VerdictScope.load(self.store, right.run_id, [right], {pair.pair_id: pair} if pair else {},
+                                  extra_codes=[reference] if reference else [], visibility=None)
+        left_all = scope.executions(reference, problem_id, right.row_idx, "input")
+        right_all = scope.executions(right.code, problem_id, right.row_idx, "output")
         tests = self.store.tests_for(problem_id)
-        left_all = self.store.executions_for(left_sha, problem_id) if left_sha else []
-        right_all = self.store.executions_for(right_sha, problem_id) if right_sha else []
-        left_execs, right_execs, batch = choose_batches(left_all, right_all)
-        left_by, right_by = _by_test(left_execs), _by_test(right_execs)
+        left_by, right_by = _by_test(left_all), _by_test(right_all)
         rows = [
             TestRow(t, _side(left_by.get((t.visibility, t.idx), [])), _side(right_by.get((t.visibility, t.idx), [])))
             for t in tests
         ]
+        n_scored = sum(1 for t in tests if t.visibility == SCORED)
+        left_m = measure_from_executions(e for e in left_all if e.visibility == SCORED)
+        right_m = measure_from_executions(e for e in right_all if e.visibility == SCORED)
         spectrum = self.store.spectrum(problem_id)
-        return rows, compare_metrics(
-            measure_of(left_execs), measure_of(right_execs), n_tests=len(tests), engine=batch, spectrum=spectrum
+        common = dict(
+            left=side_stats(left_m, left_all), right=side_stats(right_m, right_all), n_tests=n_scored,
+            engine=scope.engine_label,
+        )
+        if right_m.ran and right_m.all_passed and spectrum is not None:
+            common["runtime_percentile"] = program_runtime_percentile(right_m, spectrum.runtimes_s)
+            common["memory_percentile"] = program_memory_percentile(right_m, spectrum.memories_kb)
+        if pair is None:  # NL generation: no input to be faster than, correctness decides
+            outcome = Outcome.NOT_RUN.value if not right_m.ran else (PASSES if right_m.all_passed else FAILS)
+            return rows, CompareMetrics(outcome=outcome, **common)  # type: ignore[arg-type]
+        scope.visibility = SCORED  # the table above lists every test; the verdict scores the private ones
+        verdict = next(iter(editing_verdicts(scope)), None)  # type: ignore[arg-type]
+        left_in = left_m if left_m.ran else None
+        return rows, CompareMetrics(
+            outcome=verdict.outcome if verdict else Outcome.NOT_RUN.value,
+            speedup=speedup(left_in, right_m) if right_m.ran else None,
+            runtime_ratio=runtime_ratio(left_in, right_m) if right_m.ran else None,
+            speedup_lo=verdict.speedup_lo if verdict else None,
+            speedup_hi=verdict.speedup_hi if verdict else None,
+            memory_reduction=memory_reduction(left_in, right_m) if right_m.ran else None,
+            memory_ratio=memory_ratio(left_in, right_m) if right_m.ran else None,
+            below_resolution=bool(verdict and verdict.below_resolution),
+            identical=bool(verdict and verdict.identical_to_input),
+            **common,  # type: ignore[arg-type]
         )
 
 
-# -- pure helpers (kept public: the CLI's reports and the tests use them too) ---------------------------
+class VerdictScope:
+    """The measurements `report.editing_verdicts` reads, for a few outputs of one problem.
+
+    `ecco report` builds a `RunMeasurements` for a whole run; the browser needs the same verdicts for the
+    handful of outputs of the selected problem. This provides the same three things (`rows`, `pair_of`,
+    `executions`) from the same queries and rules — the newest execution per test and repeat, one engine
+    (the one with most executions, where the report would ask for `--engine`), results imported for a row
+    first, else the program's content-addressed ones — over a small set of programs.
+    """
+
+    def __init__(
+        self,
+        rows: dict[int, list[ModelOutput]],
+        pairs: dict[str, Pair | None],
+        executions: list[Execution],
+        run_id: str,
+        engine: str | None,
+        engine_label: str | None,
+        visibility: str | None,
+    ) -> None:
+        self.rows = rows
+        self.pairs = pairs
+        self.run_id = run_id
+        self.engine = engine
+        self.engine_label = engine_label
+        self.visibility = visibility
+        self._by_program: dict[tuple[str, str, str | None], list[Execution]] = defaultdict(list)
+        for ex in executions:
+            self._by_program[(ex.code_sha256, ex.problem_id, ex.context)].append(ex)
+
+    @classmethod
+    def load(
+        cls,
+        store: Store,
+        run_id: str,
+        outputs: Sequence[ModelOutput],
+        pairs: dict[str, Pair | None],
+        *,
+        extra_codes: Iterable[str] = (),
+        visibility: str | None = SCORED,
+    ) -> VerdictScope:
+        rows: dict[int, list[ModelOutput]] = defaultdict(list)
+        codes: set[str] = {code_sha256(c) for c in extra_codes if c and c.strip()}
+        for o in outputs:
+            rows[o.row_idx].append(o)
+            if o.code and o.code.strip():
+                codes.add(code_sha256(o.code))
+            pair = pairs.get(o.pair_id or "")
+            if pair is not None:
+                codes.add(pair.slow.code_sha256)
+        shas = sorted(codes)
+        engines = store.execution_engines(shas)
+        engine = next(iter(engines), None)  # most executions first
+        label = engine
+        if engine is not None and len(engines) > 1:
+            label = f"{engine} (also {', '.join(e for e in engines if e != engine)})"
+        executions = store.latest_executions(shas, engine=engine) if engine else []
+        return cls(dict(rows), pairs, executions, run_id, engine, label, visibility)
+
+    def pair_of(self, outs: list[ModelOutput]) -> Pair | None:
+        return self.pairs.get(outs[0].pair_id) if outs[0].pair_id else None
+
+    def executions(self, code: str | None, problem_id: str, row: int, role: str) -> list[Execution]:
+        """Row-bound measurements (imported result files) first, else the content-addressed ones."""
+        if not code or not code.strip():
+            return []
+        sha = code_sha256(code)
+        found = self._by_program.get((sha, problem_id, f"{self.run_id}#{row}#{role}")) or self._by_program.get(
+            (sha, problem_id, None)) or []
+        if self.visibility is None:
+            return found
+        return [e for e in found if e.visibility == self.visibility]
+
+
+# -- pure helpers --------------------------------------------------------------------------------------
 
 
 def fuzzy_pattern(search: str | None) -> str | None:
     """A LIKE pattern matching the search's characters in order (`%` between them), spaces ignored.
 
-    LIKE's own wildcards typed by the user are kept literally in the sense that `_` still matches one
-    character; that only widens a fuzzy search, which is harmless.
+    LIKE's `_` typed by the user still matches any one character; that only widens a fuzzy search.
     """
     if not search or not search.strip():
         return None
-    chars = [c for c in search.strip() if not c.isspace()]
-    return "%".join(chars)
+    return "%".join(c for c in search.strip() if not c.isspace())
 
 
-def metric_test_id(visibility: str, idx: int) -> str:
-    """Stable id of a test for the metrics (index zero-padded so ids sort like the tests)."""
-    return f"{visibility}:{idx:05d}"
-
-
-def _finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) and value >= 0 else None
-
-
-def measure_of(executions: Sequence[Execution]) -> ProgramMeasure | None:
-    """The metrics' view of one program's executions: one measure per test, repeats reduced by median."""
-    if not executions:
-        return None
-    return median_per_test(
-        TestMeasure(
-            test_id=metric_test_id(e.visibility, e.test_idx),
-            passed=e.status_id == ACCEPTED,
-            status_id=e.status_id,
-            cpu_time_s=_finite(e.cpu_time_s),
-            memory_kb=_finite(e.memory_kb),
-        )
-        for e in executions
-    )
-
-
-def _batch(e: Execution) -> BatchKey:
-    return (e.engine, e.limits_key, e.mode)
-
-
-def _newest(executions: Iterable[Execution]) -> dict[BatchKey, datetime]:
-    newest: dict[BatchKey, datetime] = {}
-    for e in executions:
-        when = e.created_at or datetime.min
-        key = _batch(e)
-        if key not in newest or when > newest[key]:
-            newest[key] = when
-    return newest
-
-
-def choose_batches(
-    left: Sequence[Execution], right: Sequence[Execution]
-) -> tuple[list[Execution], list[Execution], str | None]:
-    """Pick the executions to compare: one engine/limits/mode for both sides.
-
-    Times from two engines (or two limit settings) are not comparable, so a program run both locally and on
-    Judge0 is compared on the batch both sides share, the most recent one when several are shared. When the
-    sides share none, each side keeps its own newest batch (and the label says so).
-    """
-    left_batches, right_batches = _newest(left), _newest(right)
-    common = set(left_batches) & set(right_batches)
-    if common:
-        key = max(common, key=lambda k: (max(left_batches[k], right_batches[k]), k))
-        return [e for e in left if _batch(e) == key], [e for e in right if _batch(e) == key], key[0]
-    left_key = max(left_batches, key=lambda k: (left_batches[k], k)) if left_batches else None
-    right_key = max(right_batches, key=lambda k: (right_batches[k], k)) if right_batches else None
-    engines = " / ".join(k[0] for k in (left_key, right_key) if k is not None) or None
-    return (
-        [e for e in left if _batch(e) == left_key],
-        [e for e in right if _batch(e) == right_key],
-        engines,
-    )
-
-
-def side_stats(measure: ProgramMeasure | None) -> SideStats | None:
-    if measure is None or not measure.ran:
+def side_stats(measure: ProgramMeasure, executions: Iterable[Execution]) -> SideStats | None:
+    """Totals over the scored tests in `measure`, plus the public tests' pass count from `executions`."""
+    public = measure_from_executions(e for e in executions if e.visibility == "public")
+    if not measure.ran and not public.ran:
         return None
     return SideStats(
         n_run=measure.n_tests,
@@ -524,45 +577,29 @@ def side_stats(measure: ProgramMeasure | None) -> SideStats | None:
         total_memory_kb=measure.total_memory,
         mean_cpu_s=mean_test_runtime(measure),
         mean_memory_kb=mean_test_memory(measure),
+        public_run=public.n_tests,
+        public_passed=public.n_passed,
     )
 
 
-def compare_metrics(
-    left: ProgramMeasure | None,
-    right: ProgramMeasure | None,
-    *,
-    n_tests: int,
-    engine: str | None = None,
-    spectrum: Spectrum | None = None,
-) -> CompareMetrics:
-    """Outcome and headline numbers of right (output / fast) against left (input / slow).
-
-    The percentile ranks the right program among the problem's human solutions and, as in ECCO, only when
-    it passes every test it ran (a wrong program is not "faster than 90% of humans").
-    """
-    right_stats = side_stats(right)
-    rt_pct = mem_pct = None
-    if spectrum is not None and right_stats is not None and right_stats.all_passed:
-        rt_pct = runtime_percentile(right_stats.mean_cpu_s, spectrum.runtimes_s)
-        mem_pct = memory_percentile(right_stats.mean_memory_kb, spectrum.memories_kb)
-    return CompareMetrics(
-        outcome=classify_outcome(left, right).value,
-        speedup=speedup(left, right),
-        runtime_ratio=runtime_ratio(left, right),
-        memory_reduction=memory_reduction(left, right),
-        memory_ratio=memory_ratio(left, right),
-        left=side_stats(left),
-        right=right_stats,
-        n_tests=n_tests,
-        engine=engine,
-        runtime_percentile=rt_pct,
-        memory_percentile=mem_pct,
+def _summary(verdict: OutputVerdict) -> OutcomeSummary:
+    return OutcomeSummary(
+        outcome=verdict.outcome, speedup=verdict.speedup, speedup_lo=verdict.speedup_lo,
+        speedup_hi=verdict.speedup_hi, n_passed=verdict.n_passed, n_run=verdict.n_tests,
+        below_resolution=verdict.below_resolution,
     )
+
+
+def _as_output(code: str, problem_id: str, *, pair_id: str | None) -> ModelOutput:
+    """A program shown on the right that is not a model output (a pair's fast program, a later
+    submission), in the shape `editing_verdicts` judges."""
+    return ModelOutput(output_id=pair_id or "program", run_id="", row_idx=-1, sample_idx=0, round=0,
+                       problem_id=problem_id, pair_id=pair_id, program_id=None, code=code)
 
 
 def _side(executions: list[Execution]) -> TestSide:
-    measure = measure_of(executions)
-    return TestSide(tuple(executions), measure.tests[0] if measure and measure.tests else None)
+    measure = measure_from_executions(executions)
+    return TestSide(tuple(executions), measure.tests[0] if measure.tests else None)
 
 
 def _by_test(executions: Iterable[Execution]) -> dict[tuple[str, int], list[Execution]]:

@@ -239,4 +239,6 @@ async def execute_plan(
     finally:
         writer.flush()
         stats.seconds = time.perf_counter() - start
+        store.log_evaluation(run_id=plan.run_id or None, engine=info.name, engine_version=info.version,
+                             executed=stats.executed, cached=stats.cached, seconds=stats.seconds)
     return stats

@@ -124,6 +124,7 @@ class ModelOutput:
     feedback: str | None = None
     exec_feedback: str | None = None
     reflection: str | None = None
+    failure: str | None = None  # why a refinement round has no code (model error, no code block)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ TABLES = (
     "annotations",
     "imports",
     "imported_results",
+    "eval_log",
 )
 
 # Primary keys of every table an importer writes, for upserts.
@@ -66,6 +67,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "annotations": ("annotation_id",),
     "imports": ("import_id",),
     "imported_results": ("result_file", "row_idx"),
+    "eval_log": ("eval_id",),
 }
 
 PROBLEM_SORTS = {
@@ -410,7 +412,7 @@ class Store:
 
     _OUTPUT_COLS = (
         "output_id, run_id, row_idx, sample_idx, round, problem_id, pair_id, program_id, code, raw_response, "
-        "prompt, feedback, exec_feedback, reflection"
+        "prompt, feedback, exec_feedback, reflection, failure"
     )
 
     def outputs(
@@ -550,6 +552,27 @@ class Store:
         table = pa.table(data)
         with self.transaction() as tx:
             tx.upsert("executions", table)
+
+    def log_evaluation(
+        self, *, run_id: str | None, engine: str, engine_version: str, executed: int, cached: int, seconds: float
+    ) -> None:
+        with self.transaction() as tx:
+            tx.execute(
+                "INSERT INTO eval_log (eval_id, run_id, engine, engine_version, executed, cached, seconds) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [uuid.uuid4().hex, run_id, engine, engine_version, executed, cached, seconds],
+            )
+
+    def cache_stats(self) -> dict[str, float]:
+        """Executions stored, evaluation sessions, and the share of test runs served from stored results."""
+        cur = self._cursor()
+        sessions, executed, cached = cur.execute(
+            "SELECT count(*), coalesce(sum(executed), 0), coalesce(sum(cached), 0) FROM eval_log"
+        ).fetchone()
+        stored = cur.execute("SELECT count(*) FROM executions WHERE engine <> 'judge0-imported'").fetchone()[0]
+        total = executed + cached
+        return {"sessions": sessions, "executed": executed, "cached": cached, "stored": stored,
+                "hit_rate": cached / total if total else 0.0}
 
     # -- annotations -------------------------------------------------------------------------------
     _ANN_COLS = "annotation_id, target_kind, target_id, label, note, author, created_at, retracted"

@@ -414,7 +414,8 @@ async def test_info_reports_judge0_version_url_and_language(judge0_replay: Repla
     async with make_engine(judge0_replay.url) as engine:
         info = await engine.info()
     assert info.name == "judge0"
-    assert info.version == "judge0-1.13.1"
+    host = judge0_replay.url.split("://", 1)[1].rstrip("/")
+    assert info.version == f"judge0-1.13.1@{host}/71:Python (3.8.1)"
     assert info.language == "Python (3.8.1)"
     assert info.details == {"url": judge0_replay.url, "language_id": "71"}
 

@@ -122,3 +122,11 @@ async def test_wrong_output_is_stored_as_wrong_answer(run_store: Store, engine: 
     await _evaluate(run_store, engine, "mixed")
     statuses = {e.status_description for e in run_store.executions_for(code_sha256(WRONG_MAX), "p90002")}
     assert statuses == {"Wrong Answer"}
+
+
+async def test_cache_hit_rate_is_logged_per_evaluation(run_store: Store, engine: LocalEngine) -> None:
+    await _evaluate(run_store, engine, "good")
+    await _evaluate(run_store, engine, "good")
+    stats = run_store.cache_stats()
+    assert (stats["sessions"], stats["executed"], stats["cached"]) == (2, 10, 10)
+    assert stats["hit_rate"] == pytest.approx(0.5)

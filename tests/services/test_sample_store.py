@@ -10,6 +10,7 @@ import pytest
 from ecco_tui.engines.base import Limits
 from ecco_tui.engines.local import LocalEngine
 from ecco_tui.services import evaluation
+from ecco_tui.services.engines import default_interpreter
 from ecco_tui.services.imports import build_sample_store
 from ecco_tui.services.report import RunMeasurements, build_report, editing_verdicts
 from ecco_tui.store.store import Store
@@ -31,7 +32,7 @@ def evaluated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     limits = Limits(cpu_time_s=5, wall_time_s=10, memory_kb=512_000)
 
     async def go() -> None:
-        engine = LocalEngine(limits=limits)
+        engine = LocalEngine(default_interpreter(), limits=limits)
         try:
             info = await engine.info()
             plan = evaluation.plan_evaluation(store, evaluation.run_programs(store, RUN), info, limits, run_id=RUN)

@@ -12,6 +12,7 @@ from ecco_tui.engines.local import LocalEngine
 from ecco_tui.ingest.outputs import import_outputs
 from ecco_tui.ingest.release import import_release
 from ecco_tui.services import evaluation
+from ecco_tui.services.engines import default_interpreter
 from ecco_tui.services.report import RunMeasurements, editing_verdicts
 from ecco_tui.store.store import Store
 from tests.factories import write_records
@@ -23,7 +24,7 @@ LIMITS = Limits(cpu_time_s=5, wall_time_s=10, memory_kb=256_000)
 
 @pytest.fixture
 async def engine() -> AsyncIterator[LocalEngine]:
-    eng = LocalEngine(limits=LIMITS)
+    eng = LocalEngine(default_interpreter(), limits=LIMITS)
     yield eng
     await eng.aclose()
 
