@@ -1,0 +1,204 @@
+"""TUI responsiveness on the full-scale store (1.4k problems, 50k pairs, 23 tests each).
+
+Reuses the store `benchmarks.import_bench.full_store()` builds (`ecco synth` + import, cached under
+$ECCO_BENCH_DIR or /tmp/ecco-bench) and drives the real app headless with Textual's Pilot:
+
+* first screen: from constructing the app (store already open) to the first frame that shows problem rows;
+* navigation keys (down/up in the problem table): key-to-frame latency, i.e. from sending the key to the
+  next frame the app composes (timestamps from a hook on the app's display call), plus the main thread's
+  CPU time per key. `pilot.press` itself idles ~60 ms per key (see /work/shared/measurement.md), so its
+  wall time is reported as a ratio to a no-op key's instead of against the target;
+* the problem detail after the cursor stops (debounce + worker + render), a page load-more, a search,
+  and opening the compare view, for context.
+
+Run: `python -m benchmarks.tui_bench` (or `python -m benchmarks tui_bench`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from ecco_tui.services.catalog import Catalog
+from ecco_tui.services.workspace import open_for_app
+from ecco_tui.tui.app import EccoApp
+from ecco_tui.tui.screens.browser import PAGE_SIZE
+from ecco_tui.tui.widgets.record_table import RecordTable
+
+SIZE = (120, 40)
+FIRST_SCREEN_TARGET_S = 1.0
+KEY_P95_TARGET_MS = 50.0
+N_KEYS = 60
+
+
+class FrameClock:
+    """Records when the app composes a frame (wraps App._display, which headless runs still call)."""
+
+    def __init__(self, app: EccoApp) -> None:
+        self.frames: list[float] = []
+        original = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            if renderable is not None:
+                self.frames.append(time.perf_counter())
+            original(screen, renderable)
+
+        app._display = display  # type: ignore[method-assign]
+
+    def first_after(self, t: float) -> float | None:
+        return next((f for f in self.frames if f >= t), None)
+
+
+async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 30.0) -> float:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.002)
+    return time.perf_counter()
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    app: EccoApp = pilot.app  # type: ignore[assignment]
+    quiet = 0
+    while quiet < 3:
+        await pilot.pause(0.01)
+        quiet = 0 if app.busy else quiet + 1
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def measure(catalog: Catalog) -> dict[str, float]:
+    results: dict[str, float] = {}
+    start = time.perf_counter()
+    app = EccoApp(catalog)
+    clock = FrameClock(app)
+    async with app.run_test(size=SIZE) as pilot:
+
+        def problems() -> RecordTable:
+            return app.screen.query_one("#problems", RecordTable)
+
+        shown = await wait_until(pilot, lambda: app.screen.id == "browser" and problems().row_count > 0)
+        await wait_until(pilot, lambda: clock.first_after(shown) is not None)
+        results["first_screen_s"] = (clock.first_after(shown) or shown) - start
+        results["rows_loaded"] = problems().row_count
+        await settle(pilot)
+
+        # a no-op key: what pilot.press costs by itself
+        noop: list[float] = []
+        for _ in range(10):
+            t = time.perf_counter()
+            await pilot.press("f12")
+            noop.append(time.perf_counter() - t)
+        results["noop_press_ms"] = statistics.median(noop) * 1000
+
+        latencies: list[float] = []
+        cpu: list[float] = []
+        walls: list[float] = []
+        for i in range(N_KEYS):
+            key = "down" if (i // 10) % 2 == 0 else "up"
+            before = problems().cursor_row
+            c0 = time.thread_time()
+            t0 = time.perf_counter()
+            await pilot.press(key)
+            walls.append(time.perf_counter() - t0)
+            cpu.append(time.thread_time() - c0)
+            assert problems().cursor_row != before, "the cursor did not move"
+            frame = clock.first_after(t0)
+            if frame is not None:
+                latencies.append(frame - t0)
+        await settle(pilot)
+        results["key_p50_ms"] = pct(latencies, 0.5) * 1000
+        results["key_p95_ms"] = pct(latencies, 0.95) * 1000
+        results["key_cpu_p95_ms"] = pct(cpu, 0.95) * 1000
+        results["press_wall_p50_ms"] = statistics.median(walls) * 1000
+
+        # detail after the cursor stops on a new problem
+        card = app.screen.query_one("#problem-card")
+        target = problems().keys[problems().cursor_row + 1]
+        t0 = time.perf_counter()
+        await pilot.press("down")
+        done = await wait_until(pilot, lambda: card.border_title == target)
+        results["detail_ms"] = (done - t0) * 1000
+        await settle(pilot)
+
+        # load more: jump near the end of the first page
+        table = problems().table
+        assert table is not None
+        table.move_cursor(row=PAGE_SIZE - 2)
+        t0 = time.perf_counter()
+        done = await wait_until(pilot, lambda: problems().row_count > PAGE_SIZE)
+        results["load_more_ms"] = (done - t0) * 1000
+        await settle(pilot)
+
+        # search: the last key of a query to the filtered rows (debounce included)
+        await pilot.press("slash", *"p0123")
+        t0 = time.perf_counter()
+        done = await wait_until(pilot, lambda: 0 < problems().row_count < PAGE_SIZE or not app.busy)
+        results["search_ms"] = (done - t0) * 1000
+        await settle(pilot)
+        await pilot.press("escape")
+        problems().focus()
+        await settle(pilot)
+
+        # open the compare view of the selected problem's first pair
+        await pilot.press("enter")
+        await settle(pilot)
+        t0 = time.perf_counter()
+        await pilot.press("enter")
+        done = await wait_until(pilot, lambda: getattr(app.screen, "view", None) is not None, timeout=30)
+        results["compare_open_ms"] = (done - t0) * 1000
+    return results
+
+
+def rows_from(results: dict[str, float]) -> list[dict[str, Any]]:
+    floor = results["noop_press_ms"]
+    return [
+        {"metric": "first screen after launch (s)", "value": f"{results['first_screen_s']:.2f}",
+         "target": f"≤ {FIRST_SCREEN_TARGET_S:.0f}", "ok": results["first_screen_s"] <= FIRST_SCREEN_TARGET_S},
+        {"metric": "problem rows on first screen", "value": f"{results['rows_loaded']:.0f}",
+         "target": f"one page ({PAGE_SIZE})", "ok": results["rows_loaded"] == PAGE_SIZE},
+        {"metric": "nav key → frame p50 (ms)", "value": f"{results['key_p50_ms']:.1f}", "target": "", "ok": None},
+        {"metric": "nav key → frame p95 (ms)", "value": f"{results['key_p95_ms']:.1f}",
+         "target": f"≤ {KEY_P95_TARGET_MS:.0f}", "ok": results["key_p95_ms"] <= KEY_P95_TARGET_MS},
+        {"metric": "nav key main-thread CPU p95 (ms)", "value": f"{results['key_cpu_p95_ms']:.1f}",
+         "target": f"≤ {KEY_P95_TARGET_MS:.0f}", "ok": results["key_cpu_p95_ms"] <= KEY_P95_TARGET_MS},
+        {"metric": "pilot.press wall p50 / no-op floor", "value":
+            f"{results['press_wall_p50_ms']:.0f} / {floor:.0f} ms = {results['press_wall_p50_ms'] / floor:.2f}×",
+         "target": "", "ok": None},
+        {"metric": "detail shown after cursor stops (ms)", "value": f"{results['detail_ms']:.0f}",
+         "target": "", "ok": None},
+        {"metric": "next page loaded (ms)", "value": f"{results['load_more_ms']:.0f}", "target": "", "ok": None},
+        {"metric": "search results after last key (ms)", "value": f"{results['search_ms']:.0f}", "target": "",
+         "ok": None},
+        {"metric": "compare view open (ms)", "value": f"{results['compare_open_ms']:.0f}", "target": "",
+         "ok": None},
+    ]
+
+
+def main(store_path: Path | None = None) -> list[dict[str, Any]]:
+    if store_path is None:
+        from benchmarks.import_bench import full_store
+
+        store_path = full_store()
+    store, _notice = open_for_app(store_path)  # as the app opens it (migrates an older store)
+    try:
+        return rows_from(asyncio.run(measure(Catalog(store))))
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":
+    for row in main(Path(sys.argv[1]) if len(sys.argv) > 1 else None):
+        ok = "" if row["ok"] is None else ("ok" if row["ok"] else "MISSED")
+        print(f"{row['metric']:<38} {row['value']:>28}   {row['target']:<16} {ok}")

@@ -1,0 +1,69 @@
+"""Messages the app's workers post: each carries a service result (a plain dataclass) to the UI thread.
+
+Workers never touch widgets; they post one of these and a handler on the screen updates the widgets.
+Every message says which request it answers (`query`, `problem_id`, `key`) so a late answer to an old
+request can be recognised and dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from ecco_tui.services.catalog import CompareView, OutcomeSummary, ProblemDetail, ProblemPage
+from ecco_tui.store.models import Trajectory
+from ecco_tui.tui.diff_model import CodeDiff
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemQuery:
+    """What the problem browser asks for: filters and order (paging is separate)."""
+
+    split: str | None = None
+    search: str = ""
+    sort: str = "id"
+
+
+@dataclass
+class ProblemsPageLoaded(Message):
+    """A page of problems arrived; `append` when it continues the rows already shown."""
+
+    query: ProblemQuery
+    page: ProblemPage
+    append: bool
+
+
+@dataclass
+class SplitsLoaded(Message):
+    splits: list[str]
+
+
+@dataclass
+class ProblemDetailLoaded(Message):
+    problem_id: str
+    detail: ProblemDetail | None
+
+
+@dataclass
+class OutcomesLoaded(Message):
+    """Outcomes of a problem's outputs, computed after the list itself was shown."""
+
+    problem_id: str
+    outcomes: dict[str, OutcomeSummary]
+
+
+@dataclass
+class CompareLoaded(Message):
+    """A compare view and its diff (built in the worker too: highlighting is the slow part)."""
+
+    kind: str
+    key: str
+    view: CompareView | None
+    diff: CodeDiff | None
+
+
+@dataclass
+class TrajectoriesLoaded(Message):
+    problem_id: str
+    trajectories: list[Trajectory]

@@ -1,0 +1,1 @@
+"""The app's screens: browser → compare → test detail; spectrum and trajectories from either."""

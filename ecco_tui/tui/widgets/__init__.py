@@ -1,0 +1,1 @@
+"""Reusable widgets: each owns its look (DEFAULT_CSS) and talks to screens through messages."""

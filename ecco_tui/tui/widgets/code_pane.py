@@ -1,0 +1,116 @@
+"""A scrollable code pane drawing only the lines on screen (Textual's line API).
+
+Each line has a gutter (line numbers and a +/- marker, pinned while the text scrolls sideways) and a
+highlighted text whose background says whether the line was removed, added, is filler or unchanged.
+Colours come from component classes, so they follow the theme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.segment import Segment
+from textual.cache import LRUCache
+from textual.content import Content
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.visual import Visual
+
+
+@dataclass(frozen=True, slots=True)
+class PaneLine:
+    gutter: str
+    tag: str
+    text: Content
+
+
+class CodePane(ScrollView, can_focus=True):
+    """Read-only code with diff backgrounds; arrow keys, page keys and the mouse wheel scroll it."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "code-pane--gutter",
+        "code-pane--equal",
+        "code-pane--delete",
+        "code-pane--insert",
+        "code-pane--filler",
+        "code-pane--hunk",
+    }
+
+    DEFAULT_CSS = """
+    CodePane {
+        background: $surface;
+        text-wrap: nowrap;
+        text-overflow: clip;
+        scrollbar-size-vertical: 1;
+    }
+    CodePane > .code-pane--gutter { color: $text-muted; background: $surface-darken-1; }
+    CodePane > .code-pane--equal { }
+    CodePane > .code-pane--delete { background: $error 15%; }
+    CodePane > .code-pane--insert { background: $success 15%; }
+    CodePane > .code-pane--filler { background: $surface-darken-1; }
+    CodePane > .code-pane--hunk { color: $accent; background: $accent 10%; text-style: bold; }
+    """
+
+    def __init__(self, *, focusable: bool = True, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.can_focus = focusable
+        self._lines: list[PaneLine] = []
+        self._gutter_width = 0
+        self._cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
+
+    # -- content ----------------------------------------------------------------------------------
+    def set_lines(self, lines: Sequence[PaneLine], *, min_text_width: int = 0) -> None:
+        """Show `lines`; `min_text_width` lets two panes that scroll together share one scroll width."""
+        self._lines = list(lines)
+        self._gutter_width = max((len(line.gutter) for line in self._lines), default=0)
+        text_width = max(min_text_width, max((line.text.cell_length for line in self._lines), default=0))
+        self._cache.clear()
+        self.virtual_size = Size(self._gutter_width + text_width + 1, len(self._lines))
+        self.scroll_to(0, 0, animate=False)
+        self.refresh()
+
+    @property
+    def lines(self) -> list[PaneLine]:
+        return self._lines
+
+    def plain_lines(self) -> list[str]:
+        """The pane as text (gutter included), for tests and copying."""
+        return [line.gutter + line.text.plain for line in self._lines]
+
+    # -- rendering --------------------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        self._cache.clear()
+        super().notify_style_update()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        if index >= len(self._lines) or width <= 0:
+            return Strip.blank(width, self.rich_style)
+        key = (index, scroll_x, width)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        strip = self._render_pane_line(self._lines[index], scroll_x, width)
+        self._cache[key] = strip
+        return strip
+
+    def _render_pane_line(self, line: PaneLine, scroll_x: int, width: int) -> Strip:
+        gutter_style = self.get_visual_style("code-pane--gutter")
+        line_style = self.get_visual_style(f"code-pane--{line.tag}")
+        gutter_width = min(self._gutter_width, width)
+        gutter = Strip([Segment(line.gutter.ljust(self._gutter_width)[:gutter_width], gutter_style.rich_style)])
+        text_width = width - gutter_width
+        if text_width <= 0:
+            return gutter
+        if line.text.cell_length:
+            strips = Visual.to_strips(self, line.text, line.text.cell_length, 1, line_style, apply_selection=False)
+            text = strips[0] if strips else Strip([])
+        else:
+            text = Strip([])
+        text = text.crop(scroll_x, scroll_x + text_width).extend_cell_length(text_width, line_style.rich_style)
+        return Strip.join([gutter, text])

@@ -1,0 +1,133 @@
+"""Plots drawn with textual-plotext on each widget's own `plt` (no global plotext state).
+
+Colours are taken from the app theme (primary for data, accent for the shown program's marker) so the
+plots follow a theme switch; data is kept on the widget and redrawn on every render size change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual.color import Color
+from textual_plotext import PlotextPlot
+
+
+def _rgb(widget: PlotextPlot, variable: str, fallback: str = "#888888") -> tuple[int, int, int]:
+    value = widget.app.theme_variables.get(variable) or fallback
+    try:
+        return Color.parse(value).rgb
+    except Exception:
+        return Color.parse(fallback).rgb
+
+
+@dataclass(frozen=True, slots=True)
+class Histogram:
+    values: tuple[float, ...]
+    title: str
+    xlabel: str
+    marker: float | None = None
+    marker_label: str = ""
+
+
+def tallest_bin(values: Sequence[float], bins: int) -> int:
+    """Height of the highest bar plotext will draw for `values` in `bins` equal-width bins."""
+    if not values:
+        return 0
+    lo, hi = min(values), max(values)
+    if hi == lo:
+        return len(values)
+    width = (hi - lo) / bins
+    counts = [0] * bins
+    for v in values:
+        counts[min(int((v - lo) / width), bins - 1)] += 1
+    return max(counts)
+
+
+class HistogramPlot(PlotextPlot):
+    """Histogram of a spectrum with an optional vertical marker (the program being looked at)."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._data: Histogram | None = None
+
+    def show(self, data: Histogram) -> None:
+        self._data = data
+        self.replot()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.replot())
+        self.replot()
+
+    def replot(self) -> None:
+        if self._data is None or not self.is_mounted:
+            return
+        data = self._data
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title(data.title)
+        plt.xlabel(data.xlabel)
+        plt.ylabel("solutions")
+        bins = max(5, min(30, len(data.values) // 2 or 1))
+        if data.values:
+            plt.hist(list(data.values), bins=bins, color=_rgb(self, "primary"))
+        if data.marker is not None:
+            # A plotted segment rather than plt.vline: vline is drawn under the bars and disappears in them.
+            top = max(tallest_bin(data.values, bins), 1)
+            accent = _rgb(self, "accent")
+            plt.plot([data.marker, data.marker], [0, top], color=accent, marker="▌")
+            if data.marker_label:
+                plt.text(data.marker_label, x=data.marker, y=top, color=accent, alignment="left",
+                         background=_rgb(self, "surface"))
+        self.refresh()
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    steps: tuple[int, ...]
+    runtimes_ms: tuple[float | None, ...]
+    memories_kb: tuple[float | None, ...]
+    title: str
+
+
+class TrajectoryPlot(PlotextPlot):
+    """Runtime (left axis) and memory (right axis) of a user's successive submissions."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._data: Series | None = None
+
+    def show(self, data: Series) -> None:
+        self._data = data
+        self.replot()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.replot())
+        self.replot()
+
+    @staticmethod
+    def _points(steps: Sequence[int], values: Sequence[float | None]) -> tuple[list[int], list[float]]:
+        pairs = [(s, v) for s, v in zip(steps, values, strict=True) if v is not None]
+        return [p[0] for p in pairs], [p[1] for p in pairs]
+
+    def replot(self) -> None:
+        if self._data is None or not self.is_mounted:
+            return
+        data = self._data
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title(data.title)
+        plt.xlabel("submission")
+        xs, ys = self._points(data.steps, data.runtimes_ms)
+        if xs:
+            plt.plot(xs, ys, marker="dot", color=_rgb(self, "primary"), label="cpu ms")
+        xs, ys = self._points(data.steps, data.memories_kb)
+        if xs:
+            plt.plot(xs, ys, marker="dot", color=_rgb(self, "accent"), label="memory KB", yside="right")
+        if data.steps:
+            plt.xticks(list(data.steps))
+        self.refresh()

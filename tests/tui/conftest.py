@@ -1,0 +1,32 @@
+"""TUI fixtures: one workbench store per session (see workbench.py) and an app on it per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ecco_tui.services.catalog import Catalog
+from ecco_tui.store.store import Store
+from ecco_tui.tui.app import EccoApp
+from tests.tui.helpers import NO_DELAYS
+from tests.tui.workbench import build_workbench_store
+
+
+@pytest.fixture(scope="session")
+def workbench_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("workbench")
+    return build_workbench_store(work / "store.duckdb", work)
+
+
+@pytest.fixture
+def catalog(workbench_file: Path) -> Iterator[Catalog]:
+    store = Store.open(workbench_file)
+    yield Catalog(store)
+    store.close()
+
+
+@pytest.fixture
+def app(catalog: Catalog) -> EccoApp:
+    return EccoApp(catalog, delays=NO_DELAYS)
