@@ -457,6 +457,57 @@ def _terminate(proc: subprocess.Popen[bytes], sandboxed: bool, program_pgid: int
             proc.wait(timeout=5)
 
 
+# A hard ceiling on tasks per sandbox, from the kernel's pids controller where we may use it (root with the
+# cgroup v1 pids hierarchy, as on Judge0's own hosts). The launcher's watchdog enforces each run's
+# `max_processes` precisely but samples every 25 ms, and in that time a fork bomb can take every pid on the
+# machine; the cgroup makes that impossible. Judge0's largest max_processes_and_or_threads is 120.
+PIDS_CEILING = 128
+PIDS_HIERARCHY = Path("/sys/fs/cgroup/pids")
+
+
+def pids_cgroup_parent() -> Path | None:
+    """`<pids hierarchy>/ecco-tui` when this process may create pids cgroups there, else None."""
+    if not (PIDS_HIERARCHY / "cgroup.procs").exists() or not os.access(PIDS_HIERARCHY, os.W_OK):
+        return None
+    parent = PIDS_HIERARCHY / "ecco-tui"
+    try:
+        parent.mkdir(exist_ok=True)
+    except OSError:
+        return None
+    return parent
+
+
+def make_pids_cgroup(name: str) -> Path | None:
+    parent = pids_cgroup_parent()
+    if parent is None:
+        return None
+    for stale in parent.iterdir():  # earlier sandboxes' empty groups (rmdir fails while tasks remain)
+        if stale.is_dir():
+            with contextlib.suppress(OSError):
+                stale.rmdir()
+    group = parent / name
+    try:
+        group.mkdir(exist_ok=True)
+        (group / "pids.max").write_text(f"{PIDS_CEILING}\n")
+    except OSError:
+        return None
+    return group
+
+
+def _join_cgroup(group: Path) -> Callable[[], None]:
+    """A preexec_fn: the child joins the group before exec, so everything it ever forks is counted."""
+    procs = str(group / "cgroup.procs")
+
+    def join() -> None:
+        fd = os.open(procs, os.O_WRONLY)
+        try:
+            os.write(fd, b"0")  # "0" = the writing process itself
+        finally:
+            os.close(fd)
+
+    return join
+
+
 class Sandbox:
     """One persistent launcher (inside its own bwrap when sandboxed) serving one execution at a time.
 
@@ -476,6 +527,7 @@ class Sandbox:
         self._script: str | None = None
         self._program_pgid: int | None = None
         self._retired: list[subprocess.Popen[bytes]] = []
+        self.pids_group: Path | None = None
 
     # -- lifecycle
 
@@ -496,11 +548,14 @@ class Sandbox:
             command = [*head, *launcher, BOX_LAUNCHER, f"sock={theirs.fileno()}", "pidns=1"]
         else:
             command = [*launcher, str(LAUNCHER_PATH), f"sock={theirs.fileno()}", "pidns=0"]
+        group = make_pids_cgroup(f"{os.getpid()}-{self.root.name}")
+        self.pids_group = group
         try:
             with open(self.log_path, "wb") as log:
                 self.proc = subprocess.Popen(
                     command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
                     pass_fds=(theirs.fileno(),), start_new_session=True, env={}, close_fds=True,
+                    preexec_fn=_join_cgroup(group) if group is not None else None,
                 )
         except OSError:
             ours.close()
@@ -546,11 +601,18 @@ class Sandbox:
         for _ in range(200):
             self.reap()
             if not self._retired:
+                self._remove_group()
                 return
             await asyncio.sleep(0.005)
         for proc in self._retired:
             _terminate(proc, self.spec.sandboxed if self.spec else False, None)
         self._retired = []
+        self._remove_group()
+
+    def _remove_group(self) -> None:
+        if self.pids_group is not None:
+            with contextlib.suppress(OSError):
+                self.pids_group.rmdir()
 
     def read_log(self) -> str:
         try:
