@@ -17,7 +17,7 @@ from ecco_tui.engines.base import code_sha256
 from ecco_tui.metrics import summary as metric_summary
 from ecco_tui.metrics.editing import memory_ratio, runtime_ratio
 from ecco_tui.metrics.outcome import Outcome, classify_outcome
-from ecco_tui.metrics.stats import speedup_ci
+from ecco_tui.metrics.stats import measurement_speedup_ci
 from ecco_tui.metrics.types import EditingRow, GenerationRow, ProgramMeasure, TestMeasure, median_per_test
 from ecco_tui.store.models import Execution, ModelOutput, Pair, Run
 from ecco_tui.store.store import Store, StoreError
@@ -168,7 +168,8 @@ def _raw(executions: list[Execution]) -> list[TestMeasure]:
 def editing_verdicts(
     data: RunMeasurements, *, faster_threshold: float = 1.0, resolution_s: float = 0.001, seed: int = 0
 ) -> list[OutputVerdict]:
-    """Per output: speedup with a seeded 95% bootstrap interval (tests and repeats resampled) and the outcome
+    """Per output: speedup with a seeded 95% interval from measurement noise over the fixed test set (repeats
+    resampled; a 3% noise floor for tests run once — see `metrics.stats.measurement_ratio_ci`) and the outcome
     under that interval. Two identical programs (same normalized text) can only differ by noise, so they are
     `within-noise` (when passing) whatever their measurements say."""
     verdicts = []
@@ -180,7 +181,8 @@ def editing_verdicts(
             out_ex = data.executions(o.code, o.problem_id, row, "output")
             out = measure_from_executions(out_ex)
             same = pair is not None and bool(o.code) and code_sha256(o.code or "") == pair.slow.code_sha256
-            ci = speedup_ci(_raw(inp_ex), _raw(out_ex), n_boot=1000, seed=seed) if inp_ex and out_ex else None
+            ci = (measurement_speedup_ci(_raw(inp_ex), _raw(out_ex), n_boot=1000, seed=seed)
+                  if inp_ex and out_ex else None)
             total = out.total_runtime
             if not out.ran:
                 outcome = Outcome.NOT_RUN

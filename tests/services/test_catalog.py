@@ -50,7 +50,8 @@ def test_pair_view_metrics_and_percentile(catalog: Catalog) -> None:
     view = catalog.pair_view("test:0")
     assert view is not None
     m = view.metrics
-    assert (m.speedup_lo, m.speedup_hi) == (pytest.approx(6.0), pytest.approx(6.0))
+    assert m.speedup_lo is not None and m.speedup_hi is not None
+    assert 5.0 < m.speedup_lo < 6.0 < m.speedup_hi < 7.0  # single runs: the 3% measurement-noise floor
     assert m.outcome == "correct-optimization"
     assert m.speedup == pytest.approx(6.0)
     assert m.right is not None and m.right.all_passed and m.right.n_run == 3

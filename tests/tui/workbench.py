@@ -48,7 +48,7 @@ TESTS = {"p90001": [("public", 0), ("private", 0), ("private", 1), ("private", 2
 PLAN: list[tuple[str, str, float, float, set[tuple[str, int]]]] = [
     (SLOW_SUM, "p90001", 0.120, 9200.0, set()),
     (FAST_SUM, "p90001", 0.020, 9000.0, set()),
-    (NO_GAIN_SUM, "p90001", 0.125, 9300.0, set()),
+    (NO_GAIN_SUM, "p90001", 0.150, 9300.0, set()),
     (SLOW_MAX, "p90002", 0.080, 8000.0, set()),
     (FAST_MAX, "p90002", 0.030, 7800.0, set()),
     (SPURIOUS_MAX, "p90002", 0.010, 7000.0, {("private", 0), ("private", 1)}),
