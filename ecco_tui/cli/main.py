@@ -18,12 +18,15 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from ecco_tui import __version__
 from ecco_tui.config import ConfigError, Settings, load_settings
@@ -73,6 +76,14 @@ def user_errors() -> Iterator[None]:
         fail(str(exc))
 
 
+class RateColumn(ProgressColumn):
+    """Throughput of the task (items per second), e.g. tests/s during `ecco eval`."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:,.1f}/s", style="progress.data.speed")
+
+
 @contextmanager
 def progress_bar() -> Iterator[Callable[[str, int, int | None], None]]:
     """A rich progress bar driven by `progress(stage, advance, total)` callbacks."""
@@ -80,6 +91,7 @@ def progress_bar() -> Iterator[Callable[[str, int, int | None], None]]:
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        RateColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )

@@ -58,3 +58,31 @@ def test_sample_report_counts_pass_at_1_over_all_rows(evaluated: Store) -> None:
     # Rows 0, 5 (spurious) and 8 (crash) fail: 7 of 10 pass.
     assert line.pass_at_1 == pytest.approx(70.0)
     assert line.n_inputs_failing == 0
+
+
+def test_sample_report_matches_a_hand_computation_from_stored_results(evaluated: Store) -> None:
+    """pass@1, mean speedup and mean memory reduction recomputed here from the raw per-test rows."""
+    import math
+
+    from ecco_tui.engines.base import code_sha256
+
+    def private(code: str, problem: str) -> dict[int, tuple[int, float, float]]:
+        rows = evaluated.latest_executions([code_sha256(code)], visibility="private")
+        return {e.test_idx: (e.status_id, e.cpu_time_s or 0.0, e.memory_kb or 0.0) for e in rows
+                if e.problem_id == problem}
+
+    passing, speedups, reductions, n = 0, [], [], 0
+    for out in evaluated.outputs(run_id=RUN):
+        n += 1
+        pair = evaluated.get_pair(out.pair_id or "")
+        assert pair is not None and out.code
+        got, base = private(out.code, out.problem_id), private(pair.slow.code, out.problem_id)
+        if got and all(status == 3 for status, _, _ in got.values()):
+            passing += 1
+            speedups.append(math.fsum(base[k][1] for k in got) / math.fsum(got[k][1] for k in got))
+            reductions.append(math.fsum(base[k][2] for k in got) / math.fsum(got[k][2] for k in got))
+    (line,) = build_report(evaluated, [RUN])
+    assert line.n == n == 10
+    assert line.pass_at_1 == pytest.approx(100 * passing / n)
+    assert line.mean_speedup == pytest.approx(sum(speedups) / len(speedups))
+    assert line.mean_memory_reduction == pytest.approx(sum(reductions) / len(reductions))
