@@ -55,6 +55,28 @@ def _resampled_median(values: tuple[float, ...], rand: random.Random) -> float:
     return _median_sorted(sorted([values[int(draw() * n)] for _ in range(n)]))
 
 
+def _shared_tests(
+    num_samples: Mapping[str, Sequence[float]], den_samples: Mapping[str, Sequence[float]], n_boot: int, alpha: float
+) -> tuple[list[tuple[float, ...]], list[tuple[float, ...]], float] | None:
+    """Check the arguments, keep the tests both sides measured (sorted), and compute the point estimate:
+    the ratio of the sums of per-test medians. None when no test is shared or the denominator is zero."""
+    if n_boot < 1:
+        raise ValueError(f"n_boot must be at least 1, got {n_boot}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    num = _clean(num_samples, "num_samples")
+    den = _clean(den_samples, "den_samples")
+    keys = sorted(num.keys() & den.keys())
+    if not keys:
+        return None
+    num_values = [num[k] for k in keys]
+    den_values = [den[k] for k in keys]
+    point_den = math.fsum(_median_sorted(v) for v in den_values)
+    if point_den == 0:
+        return None
+    return num_values, den_values, math.fsum(_median_sorted(v) for v in num_values) / point_den
+
+
 def bootstrap_ratio_ci(
     num_samples: Mapping[str, Sequence[float]],
     den_samples: Mapping[str, Sequence[float]],
@@ -80,25 +102,14 @@ def bootstrap_ratio_ci(
     same data always give the same interval. Returns ``None`` when no test is shared, or the point
     estimate's denominator is zero.
     """
-    if n_boot < 1:
-        raise ValueError(f"n_boot must be at least 1, got {n_boot}")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
-    num = _clean(num_samples, "num_samples")
-    den = _clean(den_samples, "den_samples")
-    keys = sorted(num.keys() & den.keys())
-    if not keys:
+    prepared = _shared_tests(num_samples, den_samples, n_boot, alpha)
+    if prepared is None:
         return None
-    num_values = [num[k] for k in keys]
-    den_values = [den[k] for k in keys]
-    point_den = math.fsum(_median_sorted(v) for v in den_values)
-    if point_den == 0:
-        return None
-    point = math.fsum(_median_sorted(v) for v in num_values) / point_den
+    num_values, den_values, point = prepared
 
     rand = random.Random(seed)
     draw = rand.random
-    n_tests = len(keys)
+    n_tests = len(num_values)
     replicates: list[float] = []
     for _ in range(n_boot):
         num_total = den_total = 0.0
@@ -179,23 +190,12 @@ def measurement_ratio_ci(
     with ``noise_cv`` spread (the engine's known per-measurement noise). Seeded and order-independent like
     :func:`bootstrap_ratio_ci`; the point estimate is the same ratio of sums of per-test medians.
     """
-    if n_boot < 1:
-        raise ValueError(f"n_boot must be at least 1, got {n_boot}")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
     if noise_cv < 0:
         raise ValueError(f"noise_cv must be non-negative, got {noise_cv}")
-    num = _clean(num_samples, "num_samples")
-    den = _clean(den_samples, "den_samples")
-    keys = sorted(num.keys() & den.keys())
-    if not keys:
+    prepared = _shared_tests(num_samples, den_samples, n_boot, alpha)
+    if prepared is None:
         return None
-    num_values = [num[k] for k in keys]
-    den_values = [den[k] for k in keys]
-    point_den = math.fsum(_median_sorted(v) for v in den_values)
-    if point_den == 0:
-        return None
-    point = math.fsum(_median_sorted(v) for v in num_values) / point_den
+    num_values, den_values, point = prepared
     rand = random.Random(seed)
     sigma = math.log1p(noise_cv)
 
