@@ -14,7 +14,8 @@ import traceback
 from rich.console import Console
 from rich.table import Table
 
-SCRIPTS = ("import_bench", "engine_bench", "judge0_bench", "eval_bench", "serve_bench", "tui_bench")
+SCRIPTS = ("import_bench", "results_import_bench", "engine_bench", "judge0_bench", "eval_bench", "serve_bench",
+           "tui_bench")
 
 
 def main(argv: list[str] | None = None) -> int:
