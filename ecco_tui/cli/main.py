@@ -213,8 +213,11 @@ def demo(
 
 @app.command("import")
 def import_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="Release files or folders (parquet/jsonl/csv, test folders, "
-                                                "test_cases.zip).", show_default=False)],
+    paths: Annotated[list[Path] | None, typer.Argument(help="Release files or folders (parquet/jsonl/csv, test "
+                                                       "folders, test_cases.zip).", show_default=False)] = None,
+    hub: Annotated[str | None, typer.Option("--hub", help="Download a Hugging Face dataset snapshot (e.g. "
+                                            "CodeEff/ECCO; needs the [hub] extra and a network) or use a local "
+                                            "snapshot folder, then import it.")] = None,
     db: DbOption = None,
     config: Annotated[str | None, typer.Option(help="Force the config: edit, generate, generate_eval, "
                                                "trajectories.")] = None,
@@ -227,6 +230,11 @@ def import_cmd(
 
     if visibility not in (None, "public", "private"):
         fail(f"--visibility: must be public or private, not {visibility!r}")
+    paths = list(paths or [])
+    if hub:
+        paths.append(hub_snapshot(hub))
+    if not paths:
+        fail("give release files or folders, or --hub CodeEff/ECCO")
     settings = settings_for(db)
     with user_errors(), open_store(settings.db_path) as store, progress_bar() as progress:
         summary = import_release_files(store, paths, config=config, split=split, visibility=visibility,
@@ -238,6 +246,21 @@ def import_cmd(
     )
     for warning in summary.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+
+
+def hub_snapshot(repo: str) -> Path:
+    """A local folder holding the dataset: the folder itself when `repo` is one, else a hub download."""
+    local = Path(repo).expanduser()
+    if local.is_dir():
+        return local
+    try:
+        from huggingface_hub import snapshot_download  # type: ignore[import-not-found]
+    except ImportError:
+        fail("--hub needs huggingface_hub: pip install 'ecco-tui[hub]' (or download the dataset and pass its folder)")
+    try:
+        return Path(snapshot_download(repo_id=repo, repo_type="dataset"))
+    except Exception as exc:  # network, auth, unknown repo: one line
+        fail(f"--hub {repo}: download failed ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})")
 
 
 @app.command("import-outputs")
@@ -895,6 +918,31 @@ def print_report(lines: list[Any], output_format: str) -> None:
             out.print("no runs in this store")
 
 
+def print_explanation(ex: Any) -> None:
+    out = console if console.is_terminal else Console(width=160)
+    table = Table(title=f"{ex.run_id} row {ex.row_idx} · {ex.problem_id} · output {ex.output_id} · "
+                        f"engine {ex.engine} · {ex.mode} mode")
+    for col in ("test", "input status", "input s", "input KB", "output status", "output s", "output KB", "counted"):
+        table.add_column(col, justify="right" if col in ("input s", "input KB", "output s", "output KB") else "left")
+
+    def num(v: float | None, fmt: str) -> str:
+        return "–" if v is None else format(v, fmt)
+
+    for t in ex.tests:
+        table.add_row(t.test_id, t.input_status or "–", num(t.input_time_s, ".3f"), num(t.input_memory_kb, ",.0f"),
+                      t.output_status or "–", num(t.output_time_s, ".3f"), num(t.output_memory_kb, ",.0f"),
+                      "yes" if t.counted else "")
+    out.print(table)
+    out.print(f"rule: {ex.rule}", highlight=False)
+    out.print(f"input passed all: {ex.input_passed_all} · output passed all: {ex.output_passed_all}")
+    if ex.input_time_sum is not None and ex.output_time_sum:
+        out.print(f"speedup = {ex.input_time_sum:.3f} s / {ex.output_time_sum:.3f} s = "
+                  f"{ex.input_time_sum / ex.output_time_sum:.4f}", highlight=False)
+    out.print(f"speedup: {num(ex.speedup, '.4f')} · memory reduction: {num(ex.memory_reduction, '.4f')} · "
+              f"outcome: {ex.outcome}" + (f" (95% interval {ex.interval[0]:.3f}–{ex.interval[1]:.3f})"
+                                          if ex.interval else ""), highlight=False)
+
+
 @app.command("report")
 def report_cmd(
     db: DbOption = None,
@@ -906,6 +954,8 @@ def report_cmd(
     = False,
     faster_threshold: Annotated[float, typer.Option(help="An output is faster when its speedup interval's lower "
                                                     "bound exceeds this.")] = 1.0,
+    explain: Annotated[int | None, typer.Option("--explain", help="Show how one row's numbers were derived "
+                                                "(needs one --run).")] = None,
     output_format: Annotated[str, typer.Option("--format", help="table, csv, json or md.")] = "table",
 ) -> None:
     """Print the paper-style tables from stored executions (executes nothing)."""
@@ -914,6 +964,15 @@ def report_cmd(
 
     if tests not in ("public", "private", "all"):
         fail(f"--tests: must be public, private or all, not {tests!r}")
+    if explain is not None:
+        if not run or len(run) != 1:
+            fail("--explain: name the run with exactly one --run")
+        settings = settings_for(db)
+        with user_errors(), open_store(settings.db_path, read_only=True) as store:
+            print_explanation(report.explain_row(store, run[0], explain, engine=engine,
+                                                 visibility=None if tests == "all" else tests,
+                                                 mode="ecco" if ecco_compat else "default"))
+        return
     if output_format not in ("table", "csv", "json", "md"):
         fail(f"--format: must be table, csv, json or md, not {output_format!r}")
     settings = settings_for(db)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -337,3 +338,90 @@ def render_markdown(lines: Sequence[ReportLine]) -> str:
         parts.extend("| " + " | ".join(r) + " |" for r in rows)
         parts.append("")
     return "\n".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ExplainTest:
+    test_id: str
+    input_status: str | None
+    input_time_s: float | None
+    input_memory_kb: float | None
+    output_status: str | None
+    output_time_s: float | None
+    output_memory_kb: float | None
+    counted: bool  # whether the test enters the speedup sums
+
+
+@dataclass(frozen=True, slots=True)
+class RowExplanation:
+    run_id: str
+    row_idx: int
+    problem_id: str
+    engine: str | None
+    mode: str
+    output_id: str
+    tests: list[ExplainTest]
+    input_passed_all: bool
+    output_passed_all: bool
+    input_time_sum: float | None
+    output_time_sum: float | None
+    speedup: float | None
+    memory_reduction: float | None
+    outcome: str | None
+    interval: tuple[float, float] | None
+    rule: str  # one sentence: which rule made these numbers
+
+
+def explain_row(
+    store: Store, run_id: str, row: int, *, engine: str | None = None, visibility: str | None = "private",
+    mode: str = "default",
+) -> RowExplanation:
+    """How one editing row's numbers come about, test by test, under the chosen mode."""
+    from ecco_tui.metrics import ecco_compat, editing
+
+    run = store.get_run(run_id)
+    if run is None:
+        raise StoreError(f"no run named {run_id!r}")
+    if run.task != "edit":
+        raise StoreError(f"run {run_id} is a generation run: --explain explains editing rows")
+    data = RunMeasurements(store, run, engine=engine, visibility=visibility)
+    outs = data.rows.get(row)
+    if not outs:
+        raise StoreError(f"run {run_id} has no row {row} (rows 0-{max(data.rows) if data.rows else 0})")
+    pair = data.pair_of(outs)
+    inp_ex = data.executions(pair.slow.code, pair.problem_id, row, "input") if pair else []
+    samples = [measure_from_executions(data.executions(o.code, o.problem_id, row, "output")) for o in outs]
+    best_index = (ecco_compat.ecco_best_sample(samples) if mode == "ecco" else 0) or 0
+    out = outs[best_index]
+    out_ex = data.executions(out.code, out.problem_id, row, "output")
+    inp, outp = measure_from_executions(inp_ex), samples[best_index]
+    if mode == "ecco":
+        speedup = ecco_compat.ecco_speedup(inp, outp)
+        reduction = ecco_compat.ecco_memory_reduction(inp, outp)
+        counted = set(ecco_compat.ecco_passed_ids(outp)) if ecco_compat.ecco_passed_all(inp) else set()
+        rule = ("ECCO's rule: best sample by tests passed, then runtime; speedup = sum of the input's times over "
+                "the tests the best sample passed / the output's, only when the input passed all its tests")
+    else:
+        speedup = editing.speedup(inp, outp)
+        reduction = editing.memory_reduction(inp, outp)
+        both = {t.test_id for t in inp.tests if t.cpu_time_s is not None} & {
+            t.test_id for t in outp.tests if t.cpu_time_s is not None}
+        counted = both if outp.all_passed else set()
+        rule = ("default: the output must pass every test; speedup = sum of the input's CPU times / the output's, "
+                "over the tests both completed; times of crashed tests are not counted")
+    verdict = next((v for v in editing_verdicts(data) if v.output_id == out.output_id), None)
+    by_in = {f"{e.visibility}:{e.test_idx}": e for e in inp_ex}
+    by_out = {f"{e.visibility}:{e.test_idx}": e for e in out_ex}
+    tests = []
+    for tid in sorted(set(by_in) | set(by_out), key=lambda t: (t.split(":")[0] != "public", int(t.split(":")[1]))):
+        a, b = by_in.get(tid), by_out.get(tid)
+        tests.append(ExplainTest(tid, a.status_description if a else None, a.cpu_time_s if a else None,
+                                 a.memory_kb if a else None, b.status_description if b else None,
+                                 b.cpu_time_s if b else None, b.memory_kb if b else None, tid in counted))
+    in_sum = math.fsum(t.input_time_s or 0.0 for t in tests if t.counted) if counted else None
+    out_sum = math.fsum(t.output_time_s or 0.0 for t in tests if t.counted) if counted else None
+    return RowExplanation(run_id, row, outs[0].problem_id, data.engine, mode, out.output_id, tests,
+                          inp.all_passed, outp.all_passed, in_sum, out_sum, speedup, reduction,
+                          verdict.outcome if verdict else None,
+                          (verdict.speedup_lo, verdict.speedup_hi) if verdict and verdict.speedup_lo is not None
+                          and verdict.speedup_hi is not None else None, rule)

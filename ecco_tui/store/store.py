@@ -165,7 +165,10 @@ class Store:
                         f"{newest}); upgrade ecco-tui to open it"
                     )
                 if have < newest:
-                    raise StoreError(f"{label}: schema {have} is older than {newest}; open it once read-write")
+                    # An older store: bring it up to date once (needs the writer lock), then read as asked.
+                    con.close()
+                    cls.open(path).close()
+                    return cls.open(path, read_only=True)
             else:
                 migrations.migrate(con, label)
         except Exception:

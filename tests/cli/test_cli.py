@@ -112,3 +112,14 @@ def test_label_export_import_and_kappa_from_the_command_line(store_path: Path, t
 def test_label_outside_the_label_set_is_refused(store_path: Path) -> None:
     code, _, err = ecco("label", "o1", "superb", "--db", str(store_path))
     assert code == 1 and "unknown label 'superb'" in err
+
+
+def test_import_hub_accepts_a_local_snapshot_folder(tiny_release: Path, store_path: Path) -> None:
+    code, out, _ = ecco("import", "--hub", str(tiny_release), "--db", str(store_path))
+    assert code == 0, out
+    assert "3 pairs" in out
+
+
+def test_import_without_paths_or_hub_says_what_to_give(store_path: Path) -> None:
+    code, _, err = ecco("import", "--db", str(store_path))
+    assert code == 1 and "--hub" in err

@@ -196,3 +196,29 @@ def test_a_non_numeric_time_is_named(tiny_run: tuple[Store, Path]) -> None:
 def test_result_file_whose_outputs_are_not_imported_says_what_to_do(store: Store, tmp_path: Path) -> None:
     with pytest.raises(IngestError, match="is not imported: run `ecco import-outputs`"):
         import_results(store, _write_result(tmp_path, {"0": _entry("p90001")}))
+
+
+def test_explain_shows_how_one_row_was_computed(edit_store: Store) -> None:
+    from ecco_tui.services.report import explain_row
+
+    data = _load(EDIT)["11"]
+    ex = explain_row(edit_store, "deepseek-exec-sft-20241112-160434", 11, mode="ecco")
+    ids = sorted(str(t) for t in data["output_pass_all"])
+    assert ex.input_time_sum == pytest.approx(sum(data["input_run_time_all"][t] for t in ids))
+    assert ex.output_time_sum == pytest.approx(sum(data["output_run_time_all"][t] for t in ids))
+    assert ex.speedup == pytest.approx(ex.input_time_sum / ex.output_time_sum)
+    assert sum(t.counted for t in ex.tests) == len(ids)
+    assert "ECCO's rule" in ex.rule
+
+
+def test_explain_from_the_command_line_names_the_rule(edit_store: Store, store_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from ecco_tui.cli.main import app
+
+    edit_store.close()
+    result = CliRunner().invoke(app, ["report", "--db", str(store_path), "--run",
+                                      "deepseek-exec-sft-20241112-160434", "--explain", "11", "--ecco-compat"])
+    assert result.exit_code == 0, result.output
+    assert "rule: ECCO's rule" in result.stdout.replace("\n", " ")
+    assert "speedup = " in result.stdout

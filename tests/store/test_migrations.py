@@ -76,3 +76,17 @@ def test_second_writer_process_gets_a_locked_error(store_path: Path) -> None:
             Store.open(store_path)
     finally:
         holder.communicate("")
+
+
+def test_read_only_open_of_an_older_store_migrates_it_first(store_path: Path) -> None:
+    from ecco_tui.store import migrations as m
+
+    con = duckdb.connect(str(store_path))
+    first = m.load_migrations()[0]
+    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+                "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")
+    con.execute(first.sql)
+    con.execute("INSERT INTO schema_version (version, name) VALUES (1, ?)", [first.name])
+    con.close()
+    with Store.open(store_path, read_only=True) as store:
+        assert store.schema_version() == m.latest_version()
