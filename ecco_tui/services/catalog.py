@@ -441,8 +441,8 @@ class Catalog:
                                   extra_codes=[reference] if reference else [], visibility=None)
         left_all = scope.executions(reference, problem_id, right.row_idx, "input")
         right_all = scope.executions(right.code, problem_id, right.row_idx, "output")
-        tests = self.store.tests_for(problem_id)
         left_by, right_by = _by_test(left_all), _by_test(right_all)
+        tests = _with_measured_tests(self.store.tests_for(problem_id), problem_id, left_by, right_by)
         rows = [
             TestRow(t, _side(left_by.get((t.visibility, t.idx), [])), _side(right_by.get((t.visibility, t.idx), [])))
             for t in tests
@@ -600,6 +600,20 @@ def _as_output(code: str, problem_id: str, *, pair_id: str | None) -> ModelOutpu
 def _side(executions: list[Execution]) -> TestSide:
     measure = measure_from_executions(executions)
     return TestSide(tuple(executions), measure.tests[0] if measure.tests else None)
+
+
+NOT_STORED = "(this test's files are not in the store: import the release's test cases to see them)"
+
+
+def _with_measured_tests(
+    tests: list[StoredTest], problem_id: str, *measured: dict[tuple[str, int], list[Execution]]
+) -> list[StoredTest]:
+    """The stored tests plus any test that has results but no files here (ECCO result files imported
+    without the release's test cases), so imported results show in the per-test table like live ones."""
+    known = {(t.visibility, t.idx) for t in tests}
+    extra = sorted({key for by in measured for key in by} - known, key=lambda k: (k[0] != "public", k[1]))
+    placeholders = [StoredTest(problem_id, vis, idx, NOT_STORED, NOT_STORED, "") for vis, idx in extra]
+    return sorted([*tests, *placeholders], key=lambda t: (t.visibility != "public", t.idx))
 
 
 def _by_test(executions: Iterable[Execution]) -> dict[tuple[str, int], list[Execution]]:
