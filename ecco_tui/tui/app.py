@@ -61,6 +61,9 @@ class EccoApp(App[None]):
         Binding("ctrl+t", "toggle_theme", "Theme", id="app.theme", show=False,
                 tooltip="Switch between dark and light"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, tooltip="Leave ecco", priority=True),
+        # ECCO-FIX (screens/ecco_fix.py): the almost-correct outputs queue.
+        Binding("F", "ecco_fix", "ECCO-FIX queue", id="app.ecco_fix", show=False,
+                tooltip="Almost-correct model outputs: fix and save them"),
     ]
 
     def __init__(
@@ -98,6 +101,13 @@ class EccoApp(App[None]):
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
+
+    def action_ecco_fix(self) -> None:
+        """Open the ECCO-FIX queue (once: pressing F on it again does nothing)."""
+        from ecco_tui.tui.screens.ecco_fix import EccoFixScreen
+
+        if not isinstance(self.screen, EccoFixScreen):
+            self.push_screen(EccoFixScreen())
 
     def show_problem(self, problem_id: str) -> None:
         """Go back to the browser and put the cursor on `problem_id` (palette "open problem")."""
