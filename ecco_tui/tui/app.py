@@ -73,9 +73,12 @@ class EccoApp(App[None]):
         notice: str | None = None,
         store_notice: str | None = None,
         delays: Delays | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__()
         self.catalog = catalog
+        # Author, engine and limits for labels and re-runs; screens fall back to defaults without them.
+        self.settings = settings
         self.delays = delays or Delays()
         self._notices = [(n, "information") for n in (notice,) if n]
         if store_notice:
@@ -147,7 +150,7 @@ def open_app(settings: Settings, notice: str | None = None) -> tuple[EccoApp, Ca
     from ecco_tui.services.workspace import open_for_app
 
     store, store_notice = open_for_app(settings.db_path)
-    return EccoApp(Catalog(store), notice=notice, store_notice=store_notice), store.close
+    return EccoApp(Catalog(store), notice=notice, store_notice=store_notice, settings=settings), store.close
 
 
 def run_app(settings: Settings, notice: str | None = None) -> None:

@@ -7,6 +7,8 @@ comes from one `CompareView` loaded in a worker, diff included.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
@@ -15,10 +17,18 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.markup import escape
+from textual.message import Message
 from textual.widgets import Collapsible, Footer, Header, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
+from ecco_tui.config import Settings
+from ecco_tui.engines.base import code_sha256
+from ecco_tui.services.annotations import DEFAULT_LABELS, undo_last
+from ecco_tui.services.annotations import label as save_label
 from ecco_tui.services.catalog import CompareMetrics, CompareView, SideStats, TestRow, TestSide
+from ecco_tui.services.engines import limits_from, make_engine
+from ecco_tui.services.rerun import RerunEvent, RerunSummary, rerun_programs
+from ecco_tui.store.models import Annotation
 from ecco_tui.tui.diff_model import build_diff
 from ecco_tui.tui.formatting import (
     colored,
@@ -37,6 +47,41 @@ from ecco_tui.tui.widgets.diff_view import DiffView
 from ecco_tui.tui.widgets.record_table import RecordTable
 
 TEST_COLUMNS = ["", "test", "L status", "L cpu", "L mem", "R status", "R cpu", "R mem", "Δ cpu", "Δ mem"]
+L_STATUS, R_STATUS = 2, 5
+
+#: A human label that names an outcome disagrees with any other measured outcome; the other labels
+#: (ecco-fix-candidate, needs-review) do not claim an outcome.
+LABEL_OUTCOMES = {
+    "correct-optimization": "correct-optimization",
+    "spurious-optimization": "spurious-optimization",
+    "no-gain": "correct-no-gain",
+    "broken": "broken",
+}
+READ_ONLY = "The store is open read-only: nothing can be saved here (close the other ecco using it)."
+
+
+def label_binding(number: int, value: str) -> Binding:
+    return Binding(str(number), f"label('{value}')", f"Label {value}", id=f"compare.label.{value}", show=False,
+                   tooltip=f"Label what is shown as {value} (saved at once, as you)")
+
+
+@dataclass
+class LabelLoaded(Message):
+    """The author's current label of the shown target (None: unlabelled); `saved` after a write."""
+
+    key: str
+    annotation: Annotation | None
+    saved: str | None = None
+
+
+@dataclass
+class RerunProgress(Message):
+    event: RerunEvent
+
+
+@dataclass
+class RerunDone(Message):
+    summary: RerunSummary
 
 
 class CompareScreen(EccoScreen):
@@ -59,6 +104,11 @@ class CompareScreen(EccoScreen):
         Binding("y", "copy_right", "Copy code", id="compare.copy", tooltip="Copy the right program"),
         Binding("Y", "copy_left", "Copy left", id="compare.copy_left", show=False, tooltip="Copy the left program"),
         Binding("T", "focus_tests", "Tests", id="compare.tests", show=False, tooltip="Move to the test table"),
+        *(label_binding(i, value) for i, value in enumerate(DEFAULT_LABELS, start=1)),
+        Binding("u", "undo_label", "Undo label", id="compare.undo_label", show=False,
+                tooltip="Retract your most recent label (wherever you gave it)"),
+        Binding("r", "rerun", "Re-run", id="compare.rerun", show=False,
+                tooltip="Run both programs again on every test with the configured engine (Escape cancels)"),
     ]
 
     def __init__(self, kind: str, key: str) -> None:
@@ -67,6 +117,11 @@ class CompareScreen(EccoScreen):
         self.key = key
         self.view: CompareView | None = None
         self._failing_only = False
+        self.annotation: Annotation | None = None
+        self._rerun: Worker[None] | None = None
+        self._live: dict[tuple[int, str], str] = {}  # (status column, test label) -> status cell during a re-run
+        self._rerun_done = 0
+        self._rerun_total = 0
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -99,8 +154,15 @@ class CompareScreen(EccoScreen):
             trajectory_id, _, step = self.key.rpartition("#")
             view = catalog.trajectory_step_view(trajectory_id, int(step))
         diff = build_diff(view.left.code, view.right_code) if view is not None else None
+        target = label_target(view) if view is not None else None
+        annotation = None
+        if target is not None:
+            current = catalog.store.current_annotations(target_kind=target[0], target_ids=[target[1]],
+                                                        author=self.settings.author)
+            annotation = current[0] if current else None
         if not get_current_worker().is_cancelled:
             self.post_message(CompareLoaded(self.kind, self.key, view, diff))
+            self.post_message(LabelLoaded(self.key, annotation))
 
     @on(CompareLoaded)
     def _loaded(self, message: CompareLoaded) -> None:
@@ -112,7 +174,7 @@ class CompareScreen(EccoScreen):
             return
         self.view = view
         self.sub_title = view.title
-        self.query_one("#compare-header", Static).update(compare_header(view))
+        self._show_header()
         statement = view.problem.description if view.problem and view.problem.description else None
         self.query_one("#statement", Static).update(Content(statement) if statement else "No statement stored.")
         self.query_one("#diff", DiffView).set_diff(message.diff, view.left_label, view.right_label)
@@ -125,14 +187,165 @@ class CompareScreen(EccoScreen):
         table = self.query_one("#tests", RecordTable)
         shown = [r for r in view.tests if not self._failing_only or _fails(r)]
         colors = theme_colors(self.app)
-        table.show([per_test_cells(r, colors) for r in shown], [r.label for r in shown], cursor_key=table.cursor_key)
+        rows = [per_test_cells(r, colors) for r in shown]
+        if self._live:
+            rows = [tuple(self._live.get((i, r.label), cell) for i, cell in enumerate(cells))
+                    for r, cells in zip(shown, rows, strict=True)]
+        table.show(rows, [r.label for r in shown], cursor_key=table.cursor_key)
         failing = sum(1 for r in view.tests if _fails(r))
         table.border_title = (
             f"Tests · {len(view.tests)}" + (f" · {failing} failing" if failing else "")
             + (" · failing only" if self._failing_only else "")
         )
         table.border_subtitle = f"L = {view.left_label} · R = {view.right_label}"
+        if self.rerunning:
+            table.border_title = f"re-running {self._rerun_done}/{self._rerun_total} · Escape cancels"
         table.set_empty_text("No failing tests." if self._failing_only else "This problem has no stored tests.")
+
+    def _show_header(self) -> None:
+        if self.view is not None:
+            self.query_one("#compare-header", Static).update(compare_header(self.view, self.annotation))
+
+    @property
+    def settings(self) -> Settings:
+        """The app's Settings (author, engine, limits); defaults when the app was built without them."""
+        found = getattr(self.app, "settings", None)
+        return found if isinstance(found, Settings) else Settings(db_path=Path(), db_configured=False)
+
+    # -- labels -----------------------------------------------------------------------------------
+    def action_label(self, value: str) -> None:
+        if self.view is None:
+            return
+        target = label_target(self.view)
+        if target is None:
+            self.notify("Only model outputs and pairs can be labelled.", severity="warning")
+            return
+        if self.catalog.read_only:
+            self.notify(READ_ONLY, title="Label not saved", severity="warning")
+            return
+        self.write_label(target[0], target[1], value)
+
+    def action_undo_label(self) -> None:
+        if self.catalog.read_only:
+            self.notify(READ_ONLY, title="Nothing undone", severity="warning")
+            return
+        self.undo_label()
+
+    @work(thread=True, group="label", exit_on_error=False)
+    def write_label(self, target_kind: str, target_id: str, value: str) -> None:
+        annotation = save_label(self.catalog.store, target_kind, target_id, value, self.settings.author)
+        self.post_message(LabelLoaded(self.key, annotation, saved=f"Saved: {value} ({annotation.author})"))
+
+    @work(thread=True, group="label", exit_on_error=False)
+    def undo_label(self) -> None:
+        store, author = self.catalog.store, self.settings.author
+        undone = undo_last(store, author)
+        if undone is None:
+            self.app.call_from_thread(self.notify, f"{author} has no label to undo.", severity="warning")
+            return
+        target = label_target(self.view) if self.view is not None else None
+        current = None
+        if target is not None:
+            found = store.current_annotations(target_kind=target[0], target_ids=[target[1]], author=author)
+            current = found[0] if found else None
+        self.post_message(LabelLoaded(self.key, current,
+                                      saved=f"Undone: {undone.label} on {undone.target_kind} {undone.target_id}"))
+
+    @on(LabelLoaded)
+    def _label_loaded(self, message: LabelLoaded) -> None:
+        if message.key != self.key:
+            return
+        self.annotation = message.annotation
+        self._show_header()
+        if message.saved:
+            self.notify(message.saved, title="saved")
+
+    # -- live re-run ------------------------------------------------------------------------------
+    @property
+    def rerunning(self) -> bool:
+        return self._rerun is not None and self._rerun.state in (WorkerState.PENDING, WorkerState.RUNNING)
+
+    def action_rerun(self) -> None:
+        view = self.view
+        if view is None or view.problem is None:
+            return
+        if self.rerunning:
+            self.notify("A re-run is already going: wait for it, or Escape to cancel it.", severity="warning")
+            return
+        if self.catalog.read_only:
+            self.notify(READ_ONLY, title="Cannot re-run", severity="warning")
+            return
+        codes = [c for c in (view.left.code, view.right_code) if c and c.strip()]
+        self._rerun_total = len(set(codes)) * len(view.tests)
+        self._rerun_done = 0
+        queued = colored("queued", "foreground-muted", theme_colors(self.app))
+        self._live = {}
+        for row in view.tests:
+            if view.left.code and view.left.code.strip():
+                self._live[(L_STATUS, row.label)] = queued
+            if view.right_code and view.right_code.strip():
+                self._live[(R_STATUS, row.label)] = queued
+        self._rerun = self.run_rerun(view.problem.problem_id, codes)
+        self._fill_tests()
+        self.notify(f"Re-running on {self.settings.engine}: {self._rerun_total} test runs.")
+
+    @work(exclusive=True, group="rerun", exit_on_error=False)
+    async def run_rerun(self, problem_id: str, codes: list[str]) -> None:
+        settings = self.settings
+        engine = make_engine(settings)
+        try:
+            summary = await rerun_programs(self.catalog.store, engine, problem_id, codes, limits_from(settings),
+                                           progress=lambda event: self.post_message(RerunProgress(event)))
+        finally:
+            await engine.aclose()
+        self.post_message(RerunDone(summary))
+
+    @on(RerunProgress)
+    def _rerun_progress(self, message: RerunProgress) -> None:
+        view, event = self.view, message.event
+        if view is None or not self.rerunning:
+            return
+        self._rerun_done, self._rerun_total = event.done, event.total
+        cell = colored(event.status, "success" if event.passed else "error", theme_colors(self.app))
+        columns = []
+        if view.left.code and code_sha256(view.left.code) == event.code_sha256:
+            columns.append(L_STATUS)
+        if code_sha256(view.right_code) == event.code_sha256:
+            columns.append(R_STATUS)
+        for column in columns:
+            self._live[(column, event.test_label)] = cell
+        table = self.query_one("#tests", RecordTable)
+        table.update_cells([(event.test_label, column, cell) for column in columns])
+        table.border_title = f"re-running {event.done}/{event.total} · Escape cancels"
+
+    @on(RerunDone)
+    def _rerun_done_message(self, message: RerunDone) -> None:
+        summary = message.summary
+        self._live = {}
+        text = f"Re-ran {summary.executed}/{summary.total} test runs on {summary.engine} in {summary.seconds:.1f}s."
+        if summary.errors:
+            self.notify(text + "\n" + "\n".join(summary.errors[:3]), title="Re-run had errors", severity="error")
+        else:
+            self.notify(text, title="Re-run done")
+        self.load_view()
+
+    @on(Worker.StateChanged)
+    def _rerun_state(self, event: Worker.StateChanged) -> None:
+        if event.worker is not self._rerun:
+            return
+        if event.state is WorkerState.CANCELLED:
+            self._live = {}
+            self.notify("Re-run cancelled; the results that finished are stored.", severity="warning")
+            self.load_view()
+        elif event.state is WorkerState.ERROR:
+            self._live = {}
+            self._fill_tests()
+
+    def action_back(self) -> None:
+        if self.rerunning and self._rerun is not None:
+            self._rerun.cancel()
+            return
+        super().action_back()
 
     # -- actions ----------------------------------------------------------------------------------
     def action_toggle_mode(self) -> None:
@@ -235,11 +448,14 @@ def _passes(label: str, side: SideStats, n_scored: int, *, warn: bool) -> str:
     return text
 
 
-def metrics_lines(view: CompareView) -> list[str]:
-    """The header's lines under the title (content markup): the outcome badge with the ratios that
-    justify it, then pass counts, percentile and where the numbers come from."""
+def metrics_lines(view: CompareView, annotation: Annotation | None = None) -> list[str]:
+    """The header's lines under the title (content markup): the outcome badge (and the author's label
+    beside it) with the ratios that justify it, then pass counts, percentile and where the numbers come
+    from."""
     m: CompareMetrics = view.metrics
     badge = outcome_content_markup(m.outcome)
+    if annotation is not None:
+        badge += "  " + label_markup(annotation, m.outcome) + " │"
     if not m.ran:
         return [f"{badge}  [dim]no stored executions for the right program[/dim]"]
     ratios: list[str] = []
@@ -269,9 +485,31 @@ def metrics_lines(view: CompareView) -> list[str]:
     return [f"{badge}  " + " · ".join(ratios), " · ".join(facts)]
 
 
-def compare_header(view: CompareView) -> Content:
+def label_target(view: CompareView) -> tuple[str, str] | None:
+    """What a label in this view is about: the output, else the pair (a trajectory step: nothing)."""
+    if view.kind == "output" and view.output is not None:
+        return "output", view.output.output_id
+    if view.kind == "pair" and view.pair is not None:
+        return "pair", view.pair.pair_id
+    return None
+
+
+def disagrees(annotation: Annotation, outcome: str) -> bool:
+    """The human label names an outcome other than the measured one (not-run measures nothing)."""
+    claimed = LABEL_OUTCOMES.get(annotation.label)
+    return claimed is not None and outcome != "not-run" and claimed != outcome
+
+
+def label_markup(annotation: Annotation, outcome: str) -> str:
+    text = f"[dim]{escape(annotation.author)}:[/dim] [b]{escape(annotation.label)}[/b]"
+    if disagrees(annotation, outcome):
+        text += " [$error]≠ outcome[/]"
+    return text
+
+
+def compare_header(view: CompareView, annotation: Annotation | None = None) -> Content:
     name = f"  [dim]{escape(view.problem.name)}[/dim]" if view.problem and view.problem.name else ""
-    lines = [f"[b]{escape(view.title)}[/b]{name}", *metrics_lines(view)]
+    lines = [f"[b]{escape(view.title)}[/b]{name}", *metrics_lines(view, annotation)]
     if view.run is not None:
         lines.append(f"[dim]model {escape(view.run.model)} · method {escape(view.run.method)} · task "
                      f"{view.run.task} · sample {view.output.sample_idx if view.output else 0}[/dim]")

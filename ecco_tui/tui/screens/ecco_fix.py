@@ -130,12 +130,15 @@ class EccoFixScreen(EccoScreen):
 
     @work(thread=True, exclusive=True, group="ecco-fix-run", exit_on_error=False)
     def run_fix_worker(self, output_id: str, problem_id: str, code: str) -> None:
-        self.post_message(FixRunDone(output_id, ecco_fix.run_fix_blocking(self.catalog.store, problem_id, code)))
+        settings = getattr(self.app, "settings", None)
+        self.post_message(FixRunDone(output_id, ecco_fix.run_fix_blocking(self.catalog.store, problem_id, code,
+                                                                          settings)))
 
     @work(thread=True, exclusive=True, group="ecco-fix-save", exit_on_error=False)
     def save_worker(self, output_id: str, code: str | None) -> None:
         store = self.catalog.store
-        author = ecco_fix.default_author()
+        settings = getattr(self.app, "settings", None)
+        author = settings.author if settings is not None else ecco_fix.default_author()
         if code is None:
             ecco_fix.confirm_candidate(store, output_id, author)
             self.post_message(FixSaved(output_id, None))

@@ -1,0 +1,99 @@
+"""Live re-run: execute the programs of one comparison again on every test of their problem, now.
+
+The compare view's `r` calls `rerun_programs` in an async worker. It plans with `force=True` over all
+tests (public and private), executes through `execute_plan` (which stores each result as it arrives) and
+reports every finished test through `progress`, so the view can update its per-test rows while it runs.
+Cancelling the awaiting task stops the runs: `execute_plan` consumes the engine's generator under
+`aclosing`, and the engines stop their programs when closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import aclosing
+from dataclasses import dataclass
+
+from ecco_tui.engines.base import Engine, EngineInfo, Limits, Status, TestCase, TestResult, code_sha256
+from ecco_tui.services.evaluation import execute_plan, plan_evaluation
+from ecco_tui.store.store import Store
+
+SOURCE = "ecco tui re-run"
+
+
+@dataclass(frozen=True, slots=True)
+class RerunEvent:
+    """One test finished for one program (`done` of `total` test executions so far)."""
+
+    code_sha256: str
+    test_label: str  # "private:3", as the compare view's rows are keyed
+    status: str
+    passed: bool
+    done: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class RerunSummary:
+    programs: int
+    total: int  # test executions planned
+    executed: int  # test executions stored
+    failed_jobs: int
+    errors: tuple[str, ...]
+    seconds: float
+    engine: str
+
+
+def test_label(test: TestCase) -> str:
+    return f"{test.visibility}:{test.index}"
+
+
+class _Reporting:
+    """An engine that tells `progress` about every result it passes on (same protocol, same closing)."""
+
+    def __init__(self, inner: Engine, progress: Callable[[RerunEvent], None], total: int) -> None:
+        self.inner = inner
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    async def info(self) -> EngineInfo:
+        return await self.inner.info()
+
+    async def run(
+        self, program: str, tests: Sequence[TestCase], limits: Limits | None = None, *, repeat: int = 1
+    ) -> AsyncIterator[TestResult]:
+        sha = code_sha256(program)
+        async with aclosing(self.inner.run(program, tests, limits, repeat=repeat)) as results:
+            async for result in results:
+                self.done += 1
+                self.progress(RerunEvent(sha, test_label(result.test), result.status_description,
+                                         result.status_id == Status.ACCEPTED, self.done, self.total))
+                yield result
+
+    async def aclose(self) -> None:  # the caller owns the inner engine
+        return None
+
+
+async def rerun_programs(
+    store: Store,
+    engine: Engine,
+    problem_id: str,
+    codes: Sequence[str],
+    limits: Limits,
+    *,
+    progress: Callable[[RerunEvent], None] | None = None,
+    concurrency: int = 2,
+) -> RerunSummary:
+    """Run `codes` (duplicates and empty programs dropped) on every test of `problem_id`, force=True, and
+    store the results. Raises CancelledError when cancelled, after storing what had finished."""
+    unique = list(dict.fromkeys(c for c in codes if c and c.strip()))
+    programs = [("input" if i == 0 and len(unique) > 1 else "output", problem_id, code)
+                for i, code in enumerate(unique)]
+    info = await engine.info()
+    plan = plan_evaluation(store, programs, info, limits, visibility=None, force=True)
+    reporting = _Reporting(engine, progress or (lambda _event: None), plan.to_run)
+    stats = await execute_plan(store, reporting, plan, limits, force=True, source=SOURCE,
+                               concurrency=concurrency, flush_batch=1)
+    return RerunSummary(programs=len(unique), total=plan.to_run, executed=stats.executed,
+                        failed_jobs=stats.failed_jobs, errors=tuple(stats.errors), seconds=stats.seconds,
+                        engine=info.name)

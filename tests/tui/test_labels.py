@@ -1,0 +1,125 @@
+"""Labelling in the compare view: digits 1-6 label what is shown, `u` undoes, the header shows the label.
+
+Each test works on its own copy of the workbench store (labels are writes; the shared store stays clean).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from ecco_tui.config import LimitSettings, Settings
+from ecco_tui.services.catalog import Catalog
+from ecco_tui.store.store import Store
+from ecco_tui.tui.app import EccoApp
+from ecco_tui.tui.screens.compare import CompareScreen
+from tests.tui.helpers import NO_DELAYS, SIZE, press, settle, wait_for_text
+
+SPURIOUS_OUTPUT = "alpha-instruct:1:0:0"  # outcome spurious-optimization
+CORRECT_OUTPUT = "alpha-instruct:0:0:0"  # outcome correct-optimization
+
+
+def settings_for(path: Path, author: str = "alice") -> Settings:
+    return Settings(db_path=path, db_configured=True, engine="local", author=author,
+                    limits=LimitSettings(cpu_time_s=2.0, wall_time_s=10.0, memory_kb=256_000))
+
+
+@pytest.fixture
+def store_copy(workbench_file: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "store.duckdb"
+    shutil.copy(workbench_file, target)
+    return target
+
+
+@pytest.fixture
+def rw_store(store_copy: Path) -> Iterator[Store]:
+    store = Store.open(store_copy)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def rw_app(rw_store: Store, store_copy: Path) -> EccoApp:
+    app = EccoApp(Catalog(rw_store), delays=NO_DELAYS)
+    app.settings = settings_for(store_copy)  # type: ignore[attr-defined]
+    return app
+
+
+async def open_view(pilot: Pilot[object], kind: str, key: str) -> CompareScreen:
+    await settle(pilot)
+    screen = CompareScreen(kind, key)
+    await pilot.app.push_screen(screen)
+    await settle(pilot)
+    return screen
+
+
+async def test_digit_key_stores_that_label_for_the_output_as_the_author(rw_app: EccoApp, rw_store: Store) -> None:
+    async with rw_app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_view(pilot, "output", SPURIOUS_OUTPUT)
+        await press(pilot, "2")
+        await wait_for_text(pilot, "saved")
+    (ann,) = rw_store.current_annotations(target_kind="output", target_ids=[SPURIOUS_OUTPUT])
+    assert (ann.label, ann.author) == ("spurious-optimization", "alice")
+
+
+async def test_label_in_a_pair_view_targets_the_pair(rw_app: EccoApp, rw_store: Store) -> None:
+    async with rw_app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_view(pilot, "pair", "test:0")
+        await press(pilot, "5")
+        await wait_for_text(pilot, "saved")
+    (ann,) = rw_store.current_annotations(target_kind="pair", target_ids=["test:0"])
+    assert ann.label == "ecco-fix-candidate"
+
+
+async def test_header_shows_the_label_after_the_write(rw_app: EccoApp) -> None:
+    async with rw_app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_view(pilot, "output", SPURIOUS_OUTPUT)
+        await press(pilot, "2")
+        text = await wait_for_text(pilot, "alice: spurious-optimization")
+    assert "≠ outcome" not in text
+
+
+async def test_u_undoes_the_last_label(rw_app: EccoApp, rw_store: Store) -> None:
+    async with rw_app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_view(pilot, "output", SPURIOUS_OUTPUT)
+        await press(pilot, "4", "u")
+        await wait_for_text(pilot, "Undone: broken")
+        assert screen.annotation is None
+    assert rw_store.current_annotations(target_kind="output", target_ids=[SPURIOUS_OUTPUT]) == []
+
+
+async def test_label_contradicting_the_outcome_is_marked(rw_app: EccoApp) -> None:
+    async with rw_app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_view(pilot, "output", CORRECT_OUTPUT)
+        await press(pilot, "2")  # spurious, but the measured outcome is correct-optimization
+        await wait_for_text(pilot, "alice: spurious-optimization ≠ outcome")
+
+
+async def test_saved_label_is_shown_when_the_view_opens_again(rw_app: EccoApp) -> None:
+    async with rw_app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_view(pilot, "output", SPURIOUS_OUTPUT)
+        await press(pilot, "3")
+        await wait_for_text(pilot, "saved")
+        await press(pilot, "escape")
+        await open_view(pilot, "output", SPURIOUS_OUTPUT)
+        await wait_for_text(pilot, "alice: no-gain")
+
+
+async def test_read_only_store_refuses_to_label_politely(store_copy: Path) -> None:
+    store = Store.open(store_copy, read_only=True)
+    try:
+        app = EccoApp(Catalog(store), delays=NO_DELAYS)
+        app.settings = settings_for(store_copy)  # type: ignore[attr-defined]
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            screen = await open_view(pilot, "output", SPURIOUS_OUTPUT)
+            await press(pilot, "1")
+            await wait_for_text(pilot, "read-only")
+            assert screen.annotation is None
+            assert isinstance(app.screen, CompareScreen)
+        assert store.current_annotations() == []
+    finally:
+        store.close()
