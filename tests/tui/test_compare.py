@@ -163,5 +163,5 @@ async def test_statement_panel_opens_and_closes(app: EccoApp) -> None:
 async def test_next_change_key_is_harmless_at_the_last_change(app: EccoApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_view(pilot)
-        await press(pilot, "n", "n", "N")
+        await press(pilot, "]", "]", "[")
         assert isinstance(app.screen, CompareScreen)

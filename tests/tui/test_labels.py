@@ -123,3 +123,25 @@ async def test_read_only_store_refuses_to_label_politely(store_copy: Path) -> No
         assert store.current_annotations() == []
     finally:
         store.close()
+
+
+async def test_n_opens_the_next_output_of_the_run_not_yet_labelled(rw_app: EccoApp, rw_store: Store) -> None:
+    from ecco_tui.services.annotations import label, next_unlabeled_output
+
+    app = rw_app
+    runs = {o.run_id for o in rw_store.outputs()}
+    run = max(runs, key=lambda r: len(rw_store.outputs(run_id=r)))
+    outputs = [o.output_id for o in rw_store.outputs(run_id=run)]
+    assert len(outputs) >= 3, outputs
+    first = outputs[0]
+    label(rw_store, "output", outputs[1], "broken", "alice")  # already labelled: skipped
+    expected = next_unlabeled_output(rw_store, first, "alice")
+    assert expected == outputs[2]
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(pilot, "output", first)
+        await press(pilot, "n")
+        for _ in range(100):
+            if isinstance(app.screen, CompareScreen) and app.screen.key == expected:
+                break
+            await pilot.pause(0.05)
+        assert isinstance(app.screen, CompareScreen) and app.screen.key == expected

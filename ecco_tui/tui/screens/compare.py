@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ecco_tui.config import Settings
 from ecco_tui.engines.base import code_sha256
-from ecco_tui.services.annotations import DEFAULT_LABELS, undo_last
+from ecco_tui.services.annotations import DEFAULT_LABELS, next_unlabeled_output, undo_last
 from ecco_tui.services.annotations import label as save_label
 from ecco_tui.services.catalog import CompareMetrics, CompareView, SideStats, TestRow, TestSide
 from ecco_tui.services.engines import limits_from, make_engine
@@ -92,9 +92,11 @@ class CompareScreen(EccoScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "toggle_mode", "Split/unified", id="compare.mode",
                 tooltip="Switch between side-by-side and unified diff"),
-        Binding("n", "next_change", "Next change", id="compare.next_change", tooltip="Jump to the next change"),
-        Binding("N", "previous_change", "Prev change", id="compare.prev_change", show=False,
+        Binding("]", "next_change", "Next change", id="compare.next_change", tooltip="Jump to the next change"),
+        Binding("[", "previous_change", "Prev change", id="compare.prev_change", show=False,
                 tooltip="Jump to the previous change"),
+        Binding("n", "next_unlabeled", "Next unlabeled", id="compare.next_unlabeled", show=False,
+                tooltip="Open the next output of this run you have not labelled"),
         Binding("p", "toggle_statement", "Statement", id="compare.statement",
                 tooltip="Show or hide the problem statement"),
         Binding("x", "failing_only", "Failing only", id="compare.failing",
@@ -350,6 +352,27 @@ class CompareScreen(EccoScreen):
     # -- actions ----------------------------------------------------------------------------------
     def action_toggle_mode(self) -> None:
         self.query_one("#diff", DiffView).toggle_mode()
+
+    def action_next_unlabeled(self) -> None:
+        if self.kind != "output":
+            self.notify("Next unlabeled works on model outputs.", severity="warning")
+            return
+        self.find_next_unlabeled()
+
+    @work(thread=True, group="next-unlabeled", exclusive=True, exit_on_error=False)
+    def find_next_unlabeled(self) -> None:
+        author = self.settings.author
+        found = next_unlabeled_output(self.catalog.store, self.key, author)
+        if found is None:
+            self.app.call_from_thread(self.notify, f"Every output of this run has a label by {author}.")
+        else:
+            self.app.call_from_thread(self._open_instead, found)
+
+    async def _open_instead(self, output_id: str) -> None:
+        """Replace this view by another output's (screens share an id, so pop first, then push)."""
+        app = self.app
+        await app.pop_screen()
+        await app.push_screen(CompareScreen("output", output_id))
 
     def action_next_change(self) -> None:
         if not self.query_one("#diff", DiffView).jump_to_change(1):
