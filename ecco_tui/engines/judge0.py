@@ -21,13 +21,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import email.utils
 import json
 import re
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
@@ -42,6 +40,7 @@ from ecco_tui.engines.base import (
     TestCase,
     TestResult,
 )
+from ecco_tui.engines.httputil import retry_after_seconds as _retry_after_seconds
 
 __all__ = [
     "CE_MAXIMA",
@@ -376,24 +375,6 @@ def pick_python_language(languages: Sequence[Mapping[str, Any]]) -> tuple[int, s
         if best is None or version > best[0]:
             best = (version, lang_id, name.strip())
     return None if best is None else (best[1], best[2])
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds: either delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _error_text(response: httpx.Response) -> str:

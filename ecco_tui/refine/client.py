@@ -18,16 +18,16 @@ It never appears in `ModelSettings`, in `describe()` (what gets stored with each
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import os
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
+
+from ecco_tui.engines.httputil import retry_after_seconds
 
 __all__ = ["Completion", "ModelClient", "ModelConfigError", "ModelSettings"]
 
@@ -106,24 +106,6 @@ class Completion:
         if self.usage:
             out["usage"] = self.usage
         return out
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); None when absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _one_line(text: str, limit: int = _EXCERPT) -> str:
