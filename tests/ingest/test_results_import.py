@@ -222,3 +222,69 @@ def test_explain_from_the_command_line_names_the_rule(edit_store: Store, store_p
     assert result.exit_code == 0, result.output
     assert "rule: ECCO's rule" in result.stdout.replace("\n", " ")
     assert "speedup = " in result.stdout
+
+
+# -- a small result set computed by hand, in both modes ---------------------------------------------
+
+HUMANS_S = [0.5, 0.3, 0.2, 0.1, 0.05]  # five accepted human solutions of each problem
+HUMANS_KB = [9000.0, 7000.0, 5000.0, 4000.0, 3000.0]
+
+
+def _spectra_for(store: Store, problems: set[str], tmp_path: Path) -> None:
+    from ecco_tui.ingest.release import import_release
+
+    rows = [{"problem_id": p, "runtimes": HUMANS_S, "memories": HUMANS_KB} for p in sorted(problems)]
+    import_release(store, [write_records(tmp_path / "generate_eval" / "test.jsonl", rows)])
+
+
+def test_generation_percentiles_by_hand_in_both_modes(store: Store, tmp_path: Path) -> None:
+    import_outputs(store, FIXTURES / NL)
+    import_results(store, FIXTURES / f"generated_codes_{NL}")
+    data = _load(NL)
+    _spectra_for(store, {e["problem_id"] for e in data.values()}, tmp_path)
+    default_rt, default_mem, ecco_rt, ecco_mem = [], [], [], []
+    for e in data.values():
+        tests = _tests_of(e, "")
+        if not tests or {str(t) for t in e["pass_all"]} != tests:
+            continue
+        rt = sum(e["run_time_all"].values()) / len(e["run_time_all"])
+        mem = sum(e["memory_all"].values()) / len(e["memory_all"])
+        # default: share of humans strictly slower / using strictly more memory, in percent
+        default_rt.append(100 * sum(h > rt for h in HUMANS_S) / len(HUMANS_S))
+        default_mem.append(100 * sum(h > mem for h in HUMANS_KB) / len(HUMANS_KB))
+
+        # ECCO: humans slowest first, index of the first one below the program / count, and 0 (or none) → 1
+        def ecco(value: float, humans: list[float]) -> float:
+            ordered = sorted(humans, reverse=True)
+            index = next((i for i, h in enumerate(ordered) if h < value), None)
+            return 100 * (index / len(ordered) if index else 1)
+
+        ecco_rt.append(ecco(rt, HUMANS_S))
+        ecco_mem.append(ecco(mem, HUMANS_KB))
+    assert default_rt, "the fixture has passing programs"
+    (default,) = build_report(store)
+    (compat,) = build_report(store, mode="ecco")
+    assert default.mean_runtime_percentile == pytest.approx(sum(default_rt) / len(default_rt))
+    assert default.mean_memory_percentile == pytest.approx(sum(default_mem) / len(default_mem))
+    assert compat.mean_runtime_percentile == pytest.approx(sum(ecco_rt) / len(ecco_rt))
+    assert compat.mean_memory_percentile == pytest.approx(sum(ecco_mem) / len(ecco_mem))
+
+
+def test_memory_reduction_by_hand_in_both_modes(edit_store: Store) -> None:
+    data = _load(EDIT)
+    default_values, ecco_values = [], []
+    for e in data.values():
+        out_tests, in_tests = _tests_of(e, "output_"), _tests_of(e, "input_")
+        out_pass = {str(t) for t in e["output_pass_all"]}
+        if not out_tests or out_pass != out_tests:
+            continue
+        common = sorted(set(e["input_memory_all"]) & set(e["output_memory_all"]))
+        default_values.append(sum(e["input_memory_all"][t] for t in common)
+                              / sum(e["output_memory_all"][t] for t in common))
+        if {str(t) for t in e["input_pass_all"]} == in_tests:
+            ids = sorted(out_pass)
+            ecco_values.append(sum(e["input_memory_all"][t] for t in ids) / sum(e["output_memory_all"][t] for t in ids))
+    (default,) = build_report(edit_store)
+    (compat,) = build_report(edit_store, mode="ecco")
+    assert default.mean_memory_reduction == pytest.approx(sum(default_values) / len(default_values))
+    assert compat.mean_memory_reduction == pytest.approx(sum(ecco_values) / len(ecco_values))
