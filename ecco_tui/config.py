@@ -8,6 +8,8 @@ Config file: `$ECCO_CONFIG` or `$XDG_CONFIG_HOME/ecco-tui/config.toml` (default 
     db = "~/ecco/ecco.duckdb"
     engine = "local"                # or "judge0"
     author = "alice"
+    labels = ["correct-optimization", "spurious-optimization", "no-gain", "broken",
+              "ecco-fix-candidate", "needs-review"]   # the label set (keys 1-9 in the app, in this order)
 
     [judge0]
     url = "http://127.0.0.1:2358"
@@ -71,6 +73,16 @@ class LimitSettings:
     memory_kb: int = 512_000
 
 
+DEFAULT_LABELS = (
+    "correct-optimization",
+    "spurious-optimization",
+    "no-gain",
+    "broken",
+    "ecco-fix-candidate",
+    "needs-review",
+)
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path
@@ -80,6 +92,7 @@ class Settings:
     judge0: Judge0Settings = field(default_factory=Judge0Settings)
     limits: LimitSettings = field(default_factory=LimitSettings)
     local_python: str | None = None
+    labels: tuple[str, ...] = DEFAULT_LABELS
 
     @property
     def sample_db_path(self) -> Path:
@@ -130,7 +143,19 @@ def load_settings(
         judge0=judge0,
         limits=limits,
         local_python=env.get("ECCO_PYTHON") or local_raw.get("python"),
+        labels=_labels(raw.get("labels"), path),
     )
+
+
+def _labels(value: object, path: Path) -> tuple[str, ...]:
+    """The configured label set: 1-9 distinct, non-empty names (keys 1-9 in the app)."""
+    if value is None:
+        return DEFAULT_LABELS
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{path}: labels: expected a list of label names")
+    if len(value) > 9 or len(set(value)) != len(value):
+        raise ConfigError(f"{path}: labels: at most 9 distinct names (keys 1-9)")
+    return tuple(v.strip() for v in value)
 
 
 def _user() -> str:

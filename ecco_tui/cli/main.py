@@ -353,7 +353,7 @@ def label_cmd(
     settings = settings_for(db, author=author)
     with user_errors(), open_store(settings.db_path) as store:
         try:
-            saved = annotations.label(store, kind, target, value, settings.author, note=note)
+            saved = annotations.label(store, kind, target, value, settings.author, note=note, labels=settings.labels)
         except ValueError as exc:
             fail(str(exc))
     console.print(f"labelled {kind} {target} as {saved.label} ({saved.author})", highlight=False)

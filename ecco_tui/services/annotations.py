@@ -22,19 +22,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ecco_tui.config import DEFAULT_LABELS
 from ecco_tui.ingest.errors import IngestError
 from ecco_tui.ingest.readers import read_records
 from ecco_tui.store.models import Annotation
 from ecco_tui.store.store import Store
 
-DEFAULT_LABELS = (
-    "correct-optimization",
-    "spurious-optimization",
-    "no-gain",
-    "broken",
-    "ecco-fix-candidate",
-    "needs-review",
-)
 TARGET_KINDS = ("output", "pair", "program")
 FORMATS = ("jsonl", "parquet", "csv")
 COLUMNS = ("annotation_id", "target_kind", "target_id", "label", "note", "author", "created_at", "retracted")

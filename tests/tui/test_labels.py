@@ -145,3 +145,16 @@ async def test_n_opens_the_next_output_of_the_run_not_yet_labelled(rw_app: EccoA
                 break
             await pilot.pause(0.05)
         assert isinstance(app.screen, CompareScreen) and app.screen.key == expected
+
+
+async def test_digit_keys_follow_a_configured_label_set(rw_app: EccoApp, rw_store: Store, store_copy: Path) -> None:
+    import dataclasses
+
+    rw_app.settings = dataclasses.replace(settings_for(store_copy), labels=("real-gain", "fake-gain"))  # type: ignore[attr-defined]
+    output_id = rw_store.outputs(limit=1)[0].output_id
+    async with rw_app.run_test(size=SIZE) as pilot:
+        await open_view(pilot, "output", output_id)
+        await press(pilot, "2")
+        await wait_for_text(pilot, "fake-gain")
+    (current,) = rw_store.current_annotations(target_ids=[output_id])
+    assert current.label == "fake-gain"

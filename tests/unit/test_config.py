@@ -55,3 +55,14 @@ def test_unknown_engine_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ECCO_ENGINE", "docker")
     with pytest.raises(ConfigError, match="unknown engine 'docker'"):
         load_settings()
+
+
+def test_a_configured_label_set_replaces_the_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _write_config(tmp_path, monkeypatch, 'labels = ["real-gain", "fake-gain", "unclear"]\n')
+    assert load_settings().labels == ("real-gain", "fake-gain", "unclear")
+
+
+def test_a_label_set_with_duplicates_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _write_config(tmp_path, monkeypatch, 'labels = ["a", "a"]\n')
+    with pytest.raises(ConfigError, match="labels: at most 9 distinct names"):
+        load_settings()

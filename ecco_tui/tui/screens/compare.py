@@ -60,9 +60,12 @@ LABEL_OUTCOMES = {
 READ_ONLY = "The store is open read-only: nothing can be saved here (close the other ecco using it)."
 
 
-def label_binding(number: int, value: str) -> Binding:
-    return Binding(str(number), f"label('{value}')", f"Label {value}", id=f"compare.label.{value}", show=False,
-                   tooltip=f"Label what is shown as {value} (saved at once, as you)")
+def label_binding(number: int) -> Binding:
+    """Key `number` labels with the configured label set's entry `number` (the defaults name the binding)."""
+    default = DEFAULT_LABELS[number - 1] if number <= len(DEFAULT_LABELS) else f"label {number}"
+    return Binding(str(number), f"label_key({number})", f"Label {default}", id=f"compare.label.{number}",
+                   show=False, tooltip=f"Label what is shown with label {number} of the label set "
+                   f"(default: {default}); saved at once, as you")
 
 
 @dataclass
@@ -106,7 +109,7 @@ class CompareScreen(EccoScreen):
         Binding("y", "copy_right", "Copy code", id="compare.copy", tooltip="Copy the right program"),
         Binding("Y", "copy_left", "Copy left", id="compare.copy_left", show=False, tooltip="Copy the left program"),
         Binding("T", "focus_tests", "Tests", id="compare.tests", show=False, tooltip="Move to the test table"),
-        *(label_binding(i, value) for i, value in enumerate(DEFAULT_LABELS, start=1)),
+        *(label_binding(i) for i in range(1, 10)),
         Binding("u", "undo_label", "Undo label", id="compare.undo_label", show=False,
                 tooltip="Retract your most recent label (wherever you gave it)"),
         Binding("r", "rerun", "Re-run", id="compare.rerun", show=False,
@@ -215,6 +218,13 @@ class CompareScreen(EccoScreen):
         return found if isinstance(found, Settings) else Settings(db_path=Path(), db_configured=False)
 
     # -- labels -----------------------------------------------------------------------------------
+    def action_label_key(self, number: int) -> None:
+        labels = self.settings.labels
+        if not 1 <= number <= len(labels):
+            self.notify(f"Key {number} has no label (the label set has {len(labels)}).", severity="warning")
+            return
+        self.action_label(labels[number - 1])
+
     def action_label(self, value: str) -> None:
         if self.view is None:
             return
@@ -235,7 +245,8 @@ class CompareScreen(EccoScreen):
 
     @work(thread=True, group="label", exit_on_error=False)
     def write_label(self, target_kind: str, target_id: str, value: str) -> None:
-        annotation = save_label(self.catalog.store, target_kind, target_id, value, self.settings.author)
+        annotation = save_label(self.catalog.store, target_kind, target_id, value, self.settings.author,
+                                labels=self.settings.labels)
         self.post_message(LabelLoaded(self.key, annotation, saved=f"Saved: {value} ({annotation.author})"))
 
     @work(thread=True, group="label", exit_on_error=False)
