@@ -266,12 +266,14 @@ class Catalog:
         limit: int = 200,
         offset: int = 0,
         fuzzy: bool = False,
+        run_id: str | None = None,
     ) -> ProblemPage:
         """One page of problems. With `fuzzy`, the search matches its characters in order with gaps
         (`p32` finds `p03209`, `lis` finds "Longest Increasing Subsequence"), as fuzzy finders do."""
         pattern = fuzzy_pattern(search) if fuzzy else (search or None)
-        rows = self.store.problem_summaries(split=split, search=pattern, sort=sort, limit=limit, offset=offset)
-        total = self.store.count_problems(split=split, search=pattern)
+        rows = self.store.problem_summaries(split=split, search=pattern, sort=sort, limit=limit, offset=offset,
+                                            run_id=run_id)
+        total = self.store.count_problems(split=split, search=pattern, run_id=run_id)
         return ProblemPage(rows, total, offset, limit)
 
     def problem_detail(self, problem_id: str) -> ProblemDetail | None:

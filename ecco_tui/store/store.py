@@ -235,21 +235,26 @@ class Store:
         sort: str = "id",
         limit: int = 200,
         offset: int = 0,
+        run_id: str | None = None,
     ) -> list[ProblemSummary]:
-        """One page of problems with their counts; `search` matches id or name, case-insensitively."""
-        where, params = self._problem_filter(split, search)
+        """One page of problems with their counts; `search` matches id or name, case-insensitively; `run_id`
+        keeps the problems that run has outputs for."""
+        where, params = self._problem_filter(split, search, run_id)
         order = PROBLEM_SORTS.get(sort, "problem_id")
         sql = migrations.query_sql("problem_summaries").format(where=where, order=order)
         rows = self._cursor().execute(sql, [*params, limit, offset]).fetchall()
         return [ProblemSummary(*row) for row in rows]
 
-    def count_problems(self, *, split: str | None = None, search: str | None = None) -> int:
-        where, params = self._problem_filter(split, search)
+    def count_problems(self, *, split: str | None = None, search: str | None = None, run_id: str | None = None) -> int:
+        where, params = self._problem_filter(split, search, run_id)
         return int(self._cursor().execute(f"SELECT count(*) FROM problems p {where}", params).fetchone()[0])
 
     @staticmethod
-    def _problem_filter(split: str | None, search: str | None) -> tuple[str, list[Any]]:
+    def _problem_filter(split: str | None, search: str | None, run_id: str | None = None) -> tuple[str, list[Any]]:
         clauses, params = [], []
+        if run_id:
+            clauses.append("p.problem_id IN (SELECT problem_id FROM model_outputs WHERE run_id = ?)")
+            params.append(run_id)
         if split:
             clauses.append("p.split = ?")
             params.append(split)

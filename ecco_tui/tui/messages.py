@@ -23,6 +23,7 @@ class ProblemQuery:
     split: str | None = None
     search: str = ""
     sort: str = "id"
+    run: str | None = None  # only problems this run has outputs for
 
 
 @dataclass
@@ -37,6 +38,7 @@ class ProblemsPageLoaded(Message):
 @dataclass
 class SplitsLoaded(Message):
     splits: list[str]
+    runs: list[tuple[str, str]] | None = None  # (label, run id) for the run filter
 
 
 @dataclass

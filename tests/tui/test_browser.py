@@ -146,3 +146,20 @@ async def test_mouse_click_selects_and_double_click_opens(app: EccoApp) -> None:
         await pilot.click(pairs, offset=(3, 1), times=2)
         await settle(pilot)
         assert isinstance(app.screen, CompareScreen) and app.screen.key == "test:1"
+
+
+async def test_run_filter_lists_only_problems_that_run_has_outputs_for(app: EccoApp) -> None:
+    from textual.widgets import Select
+
+    store = app.catalog.store
+    runs = [r for r in store.runs() if r.n_outputs]
+    run = min(runs, key=lambda r: len({o.problem_id for o in store.outputs(run_id=r.run_id)}))
+    expected = sorted({o.problem_id for o in store.outputs(run_id=run.run_id)})
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#run", Select).value = run.run_id
+        await settle(pilot)
+        assert table(app, "problems").keys == expected
+        app.screen.query_one("#run", Select).value = "__all_runs__"
+        await settle(pilot)
+        assert table(app, "problems").keys == ["p90001", "p90002", "p90003"]

@@ -8,6 +8,7 @@ for every row, so the screen stays instant on the full 1.4k-problem / 50k-pair r
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import on, work
@@ -38,6 +39,7 @@ PAGE_SIZE = 200
 LOOKAHEAD = 40
 ALL_SPLITS = "*"
 
+ALL_RUNS = "__all_runs__"
 PROBLEM_COLUMNS = ["problem", "split", "name", "programs", "pairs", "outputs", "pub+priv"]
 PAIR_COLUMNS = ["pair", "row", "slow", "fast"]
 OUTPUT_COLUMNS = ["run", "model", "method", "rnd", "outcome", "speed", "tests"]
@@ -90,6 +92,7 @@ class BrowserScreen(EccoScreen):
         with Horizontal(id="filter-bar"):
             yield Select([("All splits", ALL_SPLITS)], value=ALL_SPLITS, allow_blank=False, id="split",
                          compact=True)
+            yield Select([("All runs", ALL_RUNS)], value=ALL_RUNS, allow_blank=False, id="run", compact=True)
             yield Input(placeholder="/ search id or name (fuzzy)", id="search", compact=True)
             yield Static(id="sort-label")
             yield Static(id="count-label")
@@ -128,13 +131,14 @@ class BrowserScreen(EccoScreen):
     @work(thread=True, exclusive=True, group="problems", exit_on_error=False)
     def load_problems(self, query: ProblemQuery, offset: int, append: bool) -> None:
         page = self.catalog.problem_page(split=query.split, search=query.search or None, sort=query.sort,
-                                         limit=PAGE_SIZE, offset=offset, fuzzy=True)
+                                         limit=PAGE_SIZE, offset=offset, fuzzy=True, run_id=query.run)
         if not get_current_worker().is_cancelled:
             self.post_message(ProblemsPageLoaded(query, page, append))
 
     @work(thread=True, exclusive=True, group="splits", exit_on_error=False)
     def load_splits(self) -> None:
-        self.post_message(SplitsLoaded(self.catalog.splits()))
+        runs = [(f"{r.model} · {r.method} · {r.run_id}", r.run_id) for r in self.catalog.runs()]
+        self.post_message(SplitsLoaded(self.catalog.splits(), runs))
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_detail(self, problem_id: str) -> None:
@@ -220,6 +224,7 @@ class BrowserScreen(EccoScreen):
         self.query_one("#search", Input).value = problem_id
         self._search_debounce.cancel()
         self.query_one("#split", Select).value = ALL_SPLITS
+        self.query_one("#run", Select).value = ALL_RUNS
         self._set_query(ProblemQuery(split=None, search=problem_id, sort=self.query_state.sort))
         self.problems.focus()
 
@@ -230,11 +235,19 @@ class BrowserScreen(EccoScreen):
         select = self.query_one("#split", Select)
         select.set_options([("All splits", ALL_SPLITS), *((s, s) for s in message.splits)])
         select.value = self.query_state.split or ALL_SPLITS
+        runs = self.query_one("#run", Select)
+        runs.set_options([("All runs", ALL_RUNS), *(message.runs or [])])
+        runs.value = self.query_state.run or ALL_RUNS
 
     @on(Select.Changed, "#split")
     def _split_changed(self, event: Select.Changed) -> None:
         split = None if event.value in (ALL_SPLITS, Select.BLANK) else str(event.value)
-        self._set_query(ProblemQuery(split=split, search=self.query_state.search, sort=self.query_state.sort))
+        self._set_query(replace(self.query_state, split=split))
+
+    @on(Select.Changed, "#run")
+    def _run_changed(self, event: Select.Changed) -> None:
+        run = None if event.value in (ALL_RUNS, Select.BLANK) else str(event.value)
+        self._set_query(replace(self.query_state, run=run))
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -247,7 +260,7 @@ class BrowserScreen(EccoScreen):
 
     def _apply_search(self) -> None:
         text = self.query_one("#search", Input).value.strip()
-        self._set_query(ProblemQuery(split=self.query_state.split, search=text, sort=self.query_state.sort))
+        self._set_query(replace(self.query_state, search=text))
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
@@ -260,7 +273,7 @@ class BrowserScreen(EccoScreen):
 
     def action_cycle_sort(self) -> None:
         nxt = PROBLEM_SORTS[(PROBLEM_SORTS.index(self.query_state.sort) + 1) % len(PROBLEM_SORTS)]
-        self._set_query(ProblemQuery(split=self.query_state.split, search=self.query_state.search, sort=nxt))
+        self._set_query(replace(self.query_state, sort=nxt))
 
     def action_reload(self) -> None:
         self._shown_query = None
