@@ -9,7 +9,10 @@ $ECCO_BENCH_DIR or /tmp/ecco-bench) and drives the real app headless with Textua
   CPU time per key. `pilot.press` itself idles ~60 ms per key (see /work/shared/measurement.md), so its
   wall time is reported as a ratio to a no-op key's instead of against the target;
 * the problem detail after the cursor stops (debounce + worker + render), a page load-more, a search,
-  and opening the compare view, for context.
+  and opening the compare view, for context;
+* the outcome filter (problems with a spurious optimization) and the pass@1 order, over a judged run with
+  one output per pair (50k outputs and their cached verdicts, added to the store once with a seeded mix of
+  outcomes: what `ecco eval` leaves behind; see ecco_tui/services/verdicts.py).
 
 Run: `python -m benchmarks.tui_bench` (or `python -m benchmarks tui_bench`).
 """
@@ -28,6 +31,7 @@ from textual.pilot import Pilot
 
 from ecco_tui.services.catalog import Catalog
 from ecco_tui.services.workspace import open_for_app
+from ecco_tui.store.store import Store
 from ecco_tui.tui.app import EccoApp
 from ecco_tui.tui.screens.browser import PAGE_SIZE
 from ecco_tui.tui.widgets.record_table import RecordTable
@@ -76,6 +80,47 @@ async def settle(pilot: Pilot[None]) -> None:
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+JUDGED_RUN = "bench-judged-50k"
+OUTCOME_MIX = (("correct-optimization", 0.35), ("spurious-optimization", 0.10), ("correct-no-gain", 0.20),
+               ("within-noise", 0.10), ("broken", 0.25))
+
+
+def ensure_judged_run(store: Any) -> int:
+    """A run with one output per pair and a cached verdict for each (seeded), unless already there."""
+    import random
+
+    import pyarrow as pa
+
+    from ecco_tui.store.models import StoredVerdict
+
+    if store.get_run(JUDGED_RUN) is not None:
+        return len(store.verdicts(run_id=JUDGED_RUN))
+    pairs = store._cursor().execute("SELECT pair_id, problem_id, row_idx FROM pairs ORDER BY pair_id").fetchall()
+    ids = [f"{JUDGED_RUN}:{i}:0:0" for i in range(len(pairs))]
+    with store.transaction() as tx:
+        tx.upsert("runs", pa.table({"run_id": [JUDGED_RUN], "task": ["edit"], "model": ["bench"],
+                                    "method": ["instruct"], "split": ["test"]}))
+        tx.upsert("model_outputs", pa.table({
+            "output_id": ids, "run_id": [JUDGED_RUN] * len(ids), "row_idx": list(range(len(ids))),
+            "sample_idx": [0] * len(ids), "round": [0] * len(ids), "problem_id": [p[1] for p in pairs],
+            "pair_id": [p[0] for p in pairs],
+        }))
+    rng = random.Random(13)
+    outcomes = [o for o, _ in OUTCOME_MIX]
+    weights = [w for _, w in OUTCOME_MIX]
+    verdicts = []
+    for output_id, (_, problem_id, _) in zip(ids, pairs, strict=True):
+        outcome = rng.choices(outcomes, weights)[0]
+        passed = outcome not in ("spurious-optimization", "broken")
+        speedup = rng.lognormvariate(0.3, 0.6)
+        verdicts.append(StoredVerdict(
+            output_id=output_id, run_id=JUDGED_RUN, problem_id=problem_id, task="edit", outcome=outcome,
+            passed=passed, n_passed=20 if passed else rng.randrange(20), n_run=20, speedup=speedup,
+            speedup_lo=speedup * 0.95, speedup_hi=speedup * 1.05, memory_reduction=rng.lognormvariate(0, 0.2)))
+    store.replace_verdicts(JUDGED_RUN, verdicts, store.verdict_stamp(JUDGED_RUN))
+    return len(verdicts)
 
 
 async def measure(catalog: Catalog) -> dict[str, float]:
@@ -151,6 +196,36 @@ async def measure(catalog: Catalog) -> dict[str, float]:
         problems().focus()
         await settle(pilot)
 
+        # outcome filter: problems with a spurious optimization (the verdict cache), then back to all
+        from textual.widgets import Select
+
+        app.screen.query_one("#search").value = ""  # type: ignore[attr-defined]
+        await settle(pilot)
+        outcome = app.screen.query_one("#outcome", Select)
+        browser: Any = app.screen
+        t0 = time.perf_counter()
+        outcome.value = "spurious"
+        done = await wait_until(pilot, lambda: browser.query_state.outcome == "spurious"
+                                and browser.shown_query == browser.query_state)
+        results["outcome_filter_ms"] = (done - t0) * 1000
+        results["outcome_filter_rows"] = float(app.screen.total_problems)  # type: ignore[attr-defined]
+        outcome.value = "__all_outcomes__"
+        await settle(pilot)
+
+        # sort by pass@1 (an ORDER BY over every problem's verdict aggregate)
+        problems().focus()
+        for key in ("o", "o", "o"):  # id → pairs → outputs → programs
+            await pilot.press(key)
+        await settle(pilot)
+        t0 = time.perf_counter()
+        await pilot.press("o")
+        done = await wait_until(pilot, lambda: browser.query_state.sort == "pass1"
+                                and browser.shown_query == browser.query_state)
+        results["sort_pass1_ms"] = (done - t0) * 1000
+        await settle(pilot)
+        await pilot.press("o", "o", "o")  # back to id
+        await settle(pilot)
+
         # open the compare view of the selected problem's first pair
         await pilot.press("enter")
         await settle(pilot)
@@ -183,6 +258,11 @@ def rows_from(results: dict[str, float]) -> list[dict[str, Any]]:
          "ok": None},
         {"metric": "compare view open (ms)", "value": f"{results['compare_open_ms']:.0f}", "target": "",
          "ok": None},
+        {"metric": "outcome filter 'spurious': rows shown (ms)", "value":
+            f"{results['outcome_filter_ms']:.0f} ({results['outcome_filter_rows']:.0f} problems)", "target": "",
+         "ok": None},
+        {"metric": "sort by pass@1: rows shown (ms)", "value": f"{results['sort_pass1_ms']:.0f}", "target": "",
+         "ok": None},
     ]
 
 
@@ -191,6 +271,8 @@ def main(store_path: Path | None = None) -> list[dict[str, Any]]:
         from benchmarks.import_bench import full_store
 
         store_path = full_store()
+    with Store.open(store_path) as writable:
+        ensure_judged_run(writable)
     store, _notice = open_for_app(store_path)  # as the app opens it (migrates an older store)
     try:
         return rows_from(asyncio.run(measure(Catalog(store))))

@@ -1,9 +1,21 @@
--- One page of the problem browser: each problem with the counts the browser shows.
--- {where} and {order} are filled from a fixed whitelist in ecco_tui/store/store.py; values are bound.
+-- One page of the problem browser: each problem with the counts the browser shows, and the aggregates of
+-- its cached output verdicts (scoped to one run when the browser filters by run).
+-- {where}, {verdict_scope} and {order} are filled from fixed whitelists in ecco_tui/store/store.py; values
+-- are bound (first the filter's, then the verdict scope's, then LIMIT and OFFSET).
 WITH page AS (
     SELECT p.problem_id, p.name, p.split
     FROM problems p
     {where}
+),
+judged AS (
+    SELECT problem_id,
+           count(*) AS n_judged,
+           avg(CASE WHEN passed THEN 1.0 ELSE 0.0 END) AS pass_at_1,
+           avg(speedup) FILTER (WHERE passed AND task = 'edit') AS mean_speedup,
+           avg(memory_reduction) FILTER (WHERE passed AND task = 'edit') AS mean_memory_reduction
+    FROM output_verdicts
+    WHERE outcome <> 'not-run' {verdict_scope}
+    GROUP BY 1
 )
 SELECT
     page.problem_id,
@@ -13,7 +25,11 @@ SELECT
     coalesce(pa.n, 0) AS n_pairs,
     coalesce(mo.n, 0) AS n_outputs,
     coalesce(tc.n_public, 0) AS n_public_tests,
-    coalesce(tc.n_private, 0) AS n_private_tests
+    coalesce(tc.n_private, 0) AS n_private_tests,
+    coalesce(judged.n_judged, 0) AS n_judged,
+    judged.pass_at_1,
+    judged.mean_speedup,
+    judged.mean_memory_reduction
 FROM page
 LEFT JOIN (SELECT problem_id, count(*) AS n FROM programs GROUP BY 1) pr USING (problem_id)
 LEFT JOIN (SELECT problem_id, count(*) AS n FROM pairs GROUP BY 1) pa USING (problem_id)
@@ -24,5 +40,6 @@ LEFT JOIN (
            count(*) FILTER (WHERE visibility = 'private') AS n_private
     FROM test_cases GROUP BY 1
 ) tc USING (problem_id)
+LEFT JOIN judged USING (problem_id)
 ORDER BY {order}
 LIMIT ? OFFSET ?

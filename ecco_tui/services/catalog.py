@@ -12,7 +12,7 @@ crashed run's time never counts as speed. The TUI only formats what it gets.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +47,20 @@ from ecco_tui.store.models import (
 from ecco_tui.store.store import Store
 
 #: Problem orders the browser cycles through (keys of the store's whitelist of ORDER BY clauses).
-PROBLEM_SORTS: tuple[str, ...] = ("id", "pairs", "outputs", "programs")
+PROBLEM_SORTS: tuple[str, ...] = ("id", "pairs", "outputs", "programs", "pass1", "speedup", "memory")
+
+#: The browser's outcome filters, in menu order: (key, label). Label filters ("label:<name>") and
+#: "unlabeled" read the current author's labels; all but those read the verdict cache (services.verdicts).
+OUTCOME_FILTERS: tuple[tuple[str, str], ...] = (
+    ("correct", "correct optimization"),
+    ("spurious", "spurious optimization"),
+    ("no-gain", "no gain / within noise"),
+    ("broken", "broken"),
+    ("passes", "generation: passes"),
+    ("fails", "generation: fails"),
+    ("unlabeled", "unlabeled (by you)"),
+    ("disagrees", "your label ≠ outcome"),
+)
 
 #: Tests the metrics are computed on, as in `ecco report` (and ECCO's evaluation): the private ones.
 SCORED = "private"
@@ -97,6 +110,8 @@ class OutcomeSummary:
     n_run: int
     below_resolution: bool = False
     runtime_percentile: float | None = None  # generation outputs that pass
+    memory_reduction: float | None = None  # Memory(input) / Memory(output), editing outputs
+    memory_percentile: float | None = None  # generation outputs that pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,21 +282,34 @@ class Catalog:
         offset: int = 0,
         fuzzy: bool = False,
         run_id: str | None = None,
+        outcome: str | None = None,
+        author: str | None = None,
     ) -> ProblemPage:
         """One page of problems. With `fuzzy`, the search matches its characters in order with gaps
-        (`p32` finds `p03209`, `lis` finds "Longest Increasing Subsequence"), as fuzzy finders do."""
+        (`p32` finds `p03209`, `lis` finds "Longest Increasing Subsequence"), as fuzzy finders do.
+        `outcome` keeps problems with an output of that outcome (see OUTCOME_FILTERS), from the verdict
+        cache; the pass@1 / speedup / memory orders read the same cache."""
         pattern = fuzzy_pattern(search) if fuzzy else (search or None)
         rows = self.store.problem_summaries(split=split, search=pattern, sort=sort, limit=limit, offset=offset,
-                                            run_id=run_id)
-        total = self.store.count_problems(split=split, search=pattern, run_id=run_id)
+                                            run_id=run_id, outcome=outcome, author=author)
+        total = self.store.count_problems(split=split, search=pattern, run_id=run_id, outcome=outcome, author=author)
         return ProblemPage(rows, total, offset, limit)
 
-    def problem_detail(self, problem_id: str) -> ProblemDetail | None:
+    def problem_detail(
+        self, problem_id: str, *, run_id: str | None = None, outcome: str | None = None, author: str | None = None
+    ) -> ProblemDetail | None:
+        """A problem with its pairs and outputs; `run_id` / `outcome` keep the outputs the browser's filters
+        keep (the same rules as the problem list), so a filtered problem lists what made it match."""
         problem = self.store.get_problem(problem_id)
         if problem is None:
             return None
         tests = self.store.tests_for(problem_id)
         outputs = self.store.outputs(problem_id=problem_id, limit=10_000)
+        if run_id:
+            outputs = [o for o in outputs if o.run_id == run_id]
+        if outcome:
+            keep = self.store.matching_output_ids(problem_id, outcome, run_id=run_id, author=author)
+            outputs = [o for o in outputs if o.output_id in keep]
         runs = {r.run_id: r for r in self.store.runs()}
         return ProblemDetail(
             problem=problem,
@@ -305,18 +333,22 @@ class Catalog:
         by_run: dict[str, list[ModelOutput]] = defaultdict(list)
         for output in outputs:
             by_run[output.run_id].append(output)
-        pairs = {p: self.store.get_pair(p) for p in {o.pair_id for o in outputs if o.pair_id}}
+        pairs: dict[str, Pair | None] = dict(self.store.get_pairs(sorted({o.pair_id for o in outputs if o.pair_id})))
         result: dict[str, OutcomeSummary] = {}
         for run_id, outs in by_run.items():
-            run = runs.get(run_id)
-            if run is not None and run.task == "generate":
-                result.update(self._generation_outcomes(run, outs, problem_id))
-                continue
-            scope = VerdictScope.load(self.store, run_id, outs, pairs)
-            for verdict in editing_verdicts(scope):  # type: ignore[arg-type]  # duck-typed RunMeasurements
-                if verdict.outcome != Outcome.NOT_RUN.value:
-                    result[verdict.output_id] = _summary(verdict)
+            result.update(self.problem_run_outcomes(runs.get(run_id), run_id, outs, problem_id, pairs))
         return result
+
+    def problem_run_outcomes(
+        self, run: Run | None, run_id: str, outs: list[ModelOutput], problem_id: str, pairs: dict[str, Pair | None]
+    ) -> dict[str, OutcomeSummary]:
+        """Outcomes of one run's outputs of one problem (those with executions): the unit the browser shows
+        and the verdict cache stores."""
+        if run is not None and run.task == "generate":
+            return self._generation_outcomes(run, outs, problem_id)
+        scope = VerdictScope.load(self.store, run_id, outs, pairs)
+        return {verdict.output_id: _summary(verdict) for verdict in editing_verdicts(scope)  # type: ignore[arg-type]
+                if verdict.outcome != Outcome.NOT_RUN.value}
 
     def _generation_outcomes(self, run: Run, outs: list[ModelOutput], problem_id: str) -> dict[str, OutcomeSummary]:
         scope = VerdictScope.load(self.store, run.run_id, outs, {})
@@ -330,11 +362,21 @@ class Catalog:
                 outcome=PASSES if measure.all_passed else FAILS, speedup=None, speedup_lo=None, speedup_hi=None,
                 n_passed=measure.n_passed, n_run=measure.n_tests,
                 runtime_percentile=program_runtime_percentile(measure, spectrum.runtimes_s) if spectrum else None,
+                memory_percentile=program_memory_percentile(measure, spectrum.memories_kb) if spectrum else None,
             )
         return result
 
     def runs(self) -> list[Run]:
         return self.store.runs()
+
+    def refresh_verdicts(self, progress: Callable[[str, int, int], None] | None = None) -> list[str] | None:
+        """Bring the verdict cache up to date (see services.verdicts); None when the store is read-only and
+        stale verdicts cannot be rewritten here. Returns the runs recomputed."""
+        from ecco_tui.services import verdicts  # it builds on this module
+
+        if self.store.read_only:
+            return None
+        return verdicts.refresh_verdicts(self.store, progress=progress)
 
     def spectrum(self, problem_id: str) -> Spectrum | None:
         return self.store.spectrum(problem_id)
@@ -588,7 +630,7 @@ def _summary(verdict: OutputVerdict) -> OutcomeSummary:
     return OutcomeSummary(
         outcome=verdict.outcome, speedup=verdict.speedup, speedup_lo=verdict.speedup_lo,
         speedup_hi=verdict.speedup_hi, n_passed=verdict.n_passed, n_run=verdict.n_tests,
-        below_resolution=verdict.below_resolution,
+        below_resolution=verdict.below_resolution, memory_reduction=verdict.memory_reduction,
     )
 
 

@@ -16,6 +16,12 @@ class ProblemSummary:
     n_outputs: int
     n_public_tests: int
     n_private_tests: int
+    # From the cached verdicts (scoped to the browser's run filter): outputs judged, the share of them that
+    # pass every scored test, and mean speedup / memory reduction over the passing editing outputs.
+    n_judged: int = 0
+    pass_at_1: float | None = None
+    mean_speedup: float | None = None
+    mean_memory_reduction: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,3 +178,33 @@ class Annotation:
     author: str
     created_at: datetime
     retracted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVerdict:
+    """One output's cached verdict (table output_verdicts): what `ecco report` says about it."""
+
+    output_id: str
+    run_id: str
+    problem_id: str
+    task: str
+    outcome: str
+    passed: bool
+    n_passed: int
+    n_run: int
+    speedup: float | None = None
+    speedup_lo: float | None = None
+    speedup_hi: float | None = None
+    memory_reduction: float | None = None
+    below_resolution: bool = False
+    runtime_percentile: float | None = None
+    memory_percentile: float | None = None
+    engine: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictStamp:
+    """What a run's verdicts were computed from: when either count changes, the cache is stale."""
+
+    n_executions: int
+    n_outputs: int

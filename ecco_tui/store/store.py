@@ -31,8 +31,10 @@ from ecco_tui.store.models import (
     Spectrum,
     StoreCounts,
     StoredTest,
+    StoredVerdict,
     Trajectory,
     TrajectoryStep,
+    VerdictStamp,
 )
 
 TABLES = (
@@ -65,6 +67,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "model_outputs": ("output_id",),
     "executions": ("execution_id",),
     "annotations": ("annotation_id",),
+    "output_verdicts": ("output_id",),
     "imports": ("import_id",),
     "imported_results": ("result_file", "row_idx"),
     "eval_log": ("eval_id",),
@@ -75,7 +78,53 @@ PROBLEM_SORTS = {
     "pairs": "n_pairs DESC, problem_id",
     "outputs": "n_outputs DESC, problem_id",
     "programs": "n_programs DESC, problem_id",
+    # Verdict aggregates: problems without judged outputs go last whichever way the order runs.
+    "pass1": "pass_at_1 DESC NULLS LAST, n_judged DESC, problem_id",
+    "speedup": "mean_speedup DESC NULLS LAST, problem_id",
+    "memory": "mean_memory_reduction DESC NULLS LAST, problem_id",
 }
+
+_VERDICT_TYPES: dict[str, pa.DataType] = {
+    **{c: pa.string() for c in ("output_id", "run_id", "problem_id", "task", "outcome", "engine")},
+    **{c: pa.bool_() for c in ("passed", "below_resolution")},
+    **{c: pa.int32() for c in ("n_passed", "n_run")},
+    **{c: pa.float64() for c in ("speedup", "speedup_lo", "speedup_hi", "memory_reduction", "runtime_percentile",
+                                 "memory_percentile")},
+}
+
+#: Outcome filters of the browser: the cached verdicts (alias v) they keep. `no-gain` includes
+#: `within-noise` (a passing output whose speedup the measurements cannot tell from 1).
+OUTCOME_FILTERS = {
+    "correct": "v.outcome = 'correct-optimization'",
+    "spurious": "v.outcome = 'spurious-optimization'",
+    "no-gain": "v.outcome IN ('correct-no-gain', 'within-noise')",
+    "broken": "v.outcome = 'broken'",
+    "passes": "v.outcome = 'passes'",
+    "fails": "v.outcome = 'fails'",
+}
+
+#: Labels that claim an outcome, and the cached outcomes that agree with each; the other labels
+#: (ecco-fix-candidate, needs-review, custom ones) never disagree with a measurement.
+LABEL_AGREEMENT: dict[str, tuple[str, ...]] = {
+    "correct-optimization": ("correct-optimization",),
+    "spurious-optimization": ("spurious-optimization",),
+    "no-gain": ("correct-no-gain", "within-noise"),
+    "broken": ("broken", "fails"),
+}
+
+#: An author's live label per output: the newest one not retracted (as `current_annotations`).
+_LIVE_LABELS = (
+    "(SELECT target_id, label FROM annotations WHERE target_kind = 'output' AND author = ? AND NOT retracted "
+    "QUALIFY row_number() OVER (PARTITION BY target_id ORDER BY created_at DESC, annotation_id DESC) = 1)"
+)
+
+
+def _disagreement_sql() -> str:
+    cases = " OR ".join(
+        f"(l.label = '{label}' AND v.outcome NOT IN ({', '.join(repr(o) for o in agree)}))"
+        for label, agree in LABEL_AGREEMENT.items()
+    )
+    return f"v.outcome <> 'not-run' AND ({cases})"
 
 
 class StoreError(Exception):
@@ -236,21 +285,40 @@ class Store:
         limit: int = 200,
         offset: int = 0,
         run_id: str | None = None,
+        outcome: str | None = None,
+        author: str | None = None,
     ) -> list[ProblemSummary]:
-        """One page of problems with their counts; `search` matches id or name, case-insensitively; `run_id`
-        keeps the problems that run has outputs for."""
-        where, params = self._problem_filter(split, search, run_id)
+        """One page of problems with their counts and verdict aggregates; `search` matches id or name,
+        case-insensitively; `run_id` keeps the problems that run has outputs for (and scopes the aggregates
+        and the outcome filter to it); `outcome` is a key of OUTCOME_FILTERS, `unlabeled`, `disagrees` or
+        `label:<name>`, the label filters reading `author`'s live labels."""
+        where, params = self._problem_filter(split, search, run_id, outcome, author)
         order = PROBLEM_SORTS.get(sort, "problem_id")
-        sql = migrations.query_sql("problem_summaries").format(where=where, order=order)
-        rows = self._cursor().execute(sql, [*params, limit, offset]).fetchall()
+        scope, scope_params = ("AND run_id = ?", [run_id]) if run_id else ("", [])
+        sql = migrations.query_sql("problem_summaries").format(where=where, order=order, verdict_scope=scope)
+        rows = self._cursor().execute(sql, [*params, *scope_params, limit, offset]).fetchall()
         return [ProblemSummary(*row) for row in rows]
 
-    def count_problems(self, *, split: str | None = None, search: str | None = None, run_id: str | None = None) -> int:
-        where, params = self._problem_filter(split, search, run_id)
+    def count_problems(
+        self,
+        *,
+        split: str | None = None,
+        search: str | None = None,
+        run_id: str | None = None,
+        outcome: str | None = None,
+        author: str | None = None,
+    ) -> int:
+        where, params = self._problem_filter(split, search, run_id, outcome, author)
         return int(self._cursor().execute(f"SELECT count(*) FROM problems p {where}", params).fetchone()[0])
 
     @staticmethod
-    def _problem_filter(split: str | None, search: str | None, run_id: str | None = None) -> tuple[str, list[Any]]:
+    def _problem_filter(
+        split: str | None,
+        search: str | None,
+        run_id: str | None = None,
+        outcome: str | None = None,
+        author: str | None = None,
+    ) -> tuple[str, list[Any]]:
         clauses, params = [], []
         if run_id:
             clauses.append("p.problem_id IN (SELECT problem_id FROM model_outputs WHERE run_id = ?)")
@@ -261,7 +329,110 @@ class Store:
         if search:
             clauses.append("(p.problem_id ILIKE ? OR p.name ILIKE ?)")
             params.extend([f"%{search}%", f"%{search}%"])
+        if outcome:
+            clause, outcome_params = Store._outcome_clause(outcome, run_id, author)
+            clauses.append(clause)
+            params.extend(outcome_params)
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    @staticmethod
+    def _outcome_clause(outcome: str, run_id: str | None, author: str | None) -> tuple[str, list[Any]]:
+        """`p.problem_id IN (…)`: problems with at least one output (of `run_id`) matching `outcome`."""
+        sub, params = Store._matching_outputs_sql(outcome, run_id, author)
+        return f"p.problem_id IN (SELECT problem_id FROM ({sub}))", params
+
+    @staticmethod
+    def _matching_outputs_sql(outcome: str, run_id: str | None, author: str | None) -> tuple[str, list[Any]]:
+        """SELECT output_id, problem_id of the outputs (of `run_id`) an outcome filter keeps."""
+        in_run, run_params = ("AND o.run_id = ?", [run_id]) if run_id else ("", [])
+        if outcome in OUTCOME_FILTERS:
+            v_run = "AND v.run_id = ?" if run_id else ""
+            return (f"SELECT v.output_id, v.problem_id FROM output_verdicts v WHERE {OUTCOME_FILTERS[outcome]} "
+                    f"{v_run}", run_params)
+        if author is None:
+            raise StoreError(f"outcome filter {outcome!r}: needs the author whose labels to read")
+        select = "SELECT o.output_id, o.problem_id FROM model_outputs o"
+        if outcome == "unlabeled":
+            return (f"{select} LEFT JOIN {_LIVE_LABELS} l ON l.target_id = o.output_id "
+                    f"WHERE l.target_id IS NULL {in_run}", [author, *run_params])
+        if outcome == "disagrees":
+            return (f"{select} JOIN {_LIVE_LABELS} l ON l.target_id = o.output_id "
+                    f"JOIN output_verdicts v ON v.output_id = o.output_id WHERE {_disagreement_sql()} {in_run}",
+                    [author, *run_params])
+        if outcome.startswith("label:") and outcome != "label:":
+            return (f"{select} JOIN {_LIVE_LABELS} l ON l.target_id = o.output_id WHERE l.label = ? {in_run}",
+                    [author, outcome.removeprefix("label:"), *run_params])
+        raise StoreError(f"unknown outcome filter {outcome!r}")
+
+    def matching_output_ids(
+        self, problem_id: str, outcome: str, *, run_id: str | None = None, author: str | None = None
+    ) -> set[str]:
+        """Outputs of one problem that the browser's outcome filter keeps (the same rules as the problem list)."""
+        sub, params = self._matching_outputs_sql(outcome, run_id, author)
+        rows = self._cursor().execute(f"SELECT output_id FROM ({sub}) WHERE problem_id = ?",
+                                      [*params, problem_id]).fetchall()
+        return {r[0] for r in rows}
+
+    # -- cached verdicts ---------------------------------------------------------------------------
+    _VERDICT_COLS = (
+        "output_id, run_id, problem_id, task, outcome, passed, n_passed, n_run, speedup, speedup_lo, speedup_hi, "
+        "memory_reduction, below_resolution, runtime_percentile, memory_percentile, engine"
+    )
+
+    def verdict_stamp(self, run_id: str) -> VerdictStamp:
+        """Counts the run's verdicts depend on: its outputs, and the executions of its programs and inputs."""
+        row = self._cursor().execute(
+            """
+            WITH outs AS (SELECT output_id, pair_id, program_id FROM model_outputs WHERE run_id = ?),
+            codes AS (
+                SELECT pr.code_sha256 FROM outs JOIN programs pr ON pr.program_id = outs.program_id
+                UNION
+                SELECT s.code_sha256 FROM outs JOIN pairs pa ON pa.pair_id = outs.pair_id
+                JOIN programs s ON s.program_id = pa.slow_program_id
+            )
+            SELECT (SELECT count(*) FROM executions e WHERE e.code_sha256 IN (SELECT code_sha256 FROM codes)),
+                   (SELECT count(*) FROM outs)
+            """,
+            [run_id],
+        ).fetchone()
+        return VerdictStamp(int(row[0]), int(row[1]))
+
+    def stored_verdict_stamp(self, run_id: str) -> VerdictStamp | None:
+        row = self._cursor().execute(
+            "SELECT n_executions, n_outputs FROM verdict_state WHERE run_id = ?", [run_id]
+        ).fetchone()
+        return VerdictStamp(int(row[0]), int(row[1])) if row else None
+
+    def replace_verdicts(self, run_id: str, verdicts: Sequence[StoredVerdict], stamp: VerdictStamp) -> None:
+        """A run's verdicts, all at once: the old rows go, the new ones and their stamp land together."""
+        cols = self._VERDICT_COLS.split(", ")
+        table = pa.table({c: [getattr(v, c) for v in verdicts] for c in cols},
+                         schema=pa.schema([(c, _VERDICT_TYPES[c]) for c in cols]))
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM output_verdicts WHERE run_id = ?", [run_id])
+            tx.upsert("output_verdicts", table)
+            tx.execute("DELETE FROM verdict_state WHERE run_id = ?", [run_id])
+            tx.execute("INSERT INTO verdict_state (run_id, n_executions, n_outputs) VALUES (?, ?, ?)",
+                       [run_id, stamp.n_executions, stamp.n_outputs])
+
+    def verdicts(
+        self, *, run_id: str | None = None, problem_id: str | None = None, output_ids: Sequence[str] | None = None
+    ) -> list[StoredVerdict]:
+        clauses, params = [], []
+        if run_id:
+            clauses.append("run_id = ?")
+            params.append(run_id)
+        if problem_id:
+            clauses.append("problem_id = ?")
+            params.append(problem_id)
+        if output_ids is not None:
+            clauses.append("output_id IN (SELECT unnest(?::VARCHAR[]))")
+            params.append(list(output_ids))
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._cursor().execute(
+            f"SELECT {self._VERDICT_COLS} FROM output_verdicts {where} ORDER BY output_id", params
+        ).fetchall()
+        return [StoredVerdict(*r) for r in rows]
 
     def get_problem(self, problem_id: str) -> Problem | None:
         row = (
@@ -335,6 +506,23 @@ class Store:
         if slow is None or fast is None:
             raise StoreError(f"pair {pair_id}: its programs are missing from the store")
         return Pair(row[0], row[1], row[2], row[3], slow, fast)
+
+    def get_pairs(self, pair_ids: Sequence[str]) -> dict[str, Pair]:
+        """Many pairs with their programs in one query (a problem's outputs point at dozens of pairs, and
+        a point lookup per pair and program costs a millisecond each at full scale)."""
+        if not pair_ids:
+            return {}
+        cols = ", ".join(f"{{t}}.{c}" for c in self._PROGRAM_COLS.split(", "))
+        rows = self._cursor().execute(
+            "SELECT pa.pair_id, pa.split, pa.row_idx, pa.problem_id, "
+            f"{cols.format(t='s')}, {cols.format(t='f')} FROM pairs pa "
+            "JOIN programs s ON s.program_id = pa.slow_program_id "
+            "JOIN programs f ON f.program_id = pa.fast_program_id "
+            "WHERE pa.pair_id IN (SELECT unnest(?::VARCHAR[]))",
+            [list(pair_ids)],
+        ).fetchall()
+        n = len(self._PROGRAM_COLS.split(", "))
+        return {r[0]: Pair(r[0], r[1], r[2], r[3], Program(*r[4:4 + n]), Program(*r[4 + n:4 + 2 * n])) for r in rows}
 
     def pair_id_for_row(self, split: str, row_idx: int) -> tuple[str, str] | None:
         """(pair_id, problem_id) of row `row_idx` of an edit split: how ECCO output files refer to pairs."""

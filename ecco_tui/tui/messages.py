@@ -24,6 +24,7 @@ class ProblemQuery:
     search: str = ""
     sort: str = "id"
     run: str | None = None  # only problems this run has outputs for
+    outcome: str | None = None  # only problems with an output of this outcome / label (catalog.OUTCOME_FILTERS)
 
 
 @dataclass
@@ -69,3 +70,19 @@ class CompareLoaded(Message):
 class TrajectoriesLoaded(Message):
     problem_id: str
     trajectories: list[Trajectory]
+
+
+@dataclass
+class VerdictsProgress(Message):
+    """The verdict cache is being recomputed for a run: `done` of `total` outputs judged."""
+
+    run_id: str
+    done: int
+    total: int
+
+
+@dataclass
+class VerdictsRefreshed(Message):
+    """Stale cached verdicts were recomputed for these runs: lists and filters that read them reload."""
+
+    run_ids: list[str]

@@ -15,7 +15,7 @@ from tests.tui.helpers import NO_DELAYS, SIZE, press, settle, wait_for_text
 
 
 class BrokenDetail(Catalog):
-    def problem_detail(self, problem_id: str) -> ProblemDetail | None:
+    def problem_detail(self, problem_id: str, **kwargs: object) -> ProblemDetail | None:
         raise OSError(f"cannot read {problem_id}")
 
 

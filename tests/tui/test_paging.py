@@ -33,9 +33,9 @@ class CountingCatalog(Catalog):
         self.pages.append((page.offset, page.limit))
         return page
 
-    def problem_detail(self, problem_id: str) -> ProblemDetail | None:
+    def problem_detail(self, problem_id: str, **kwargs: Any) -> ProblemDetail | None:
         self.details.append(problem_id)
-        return super().problem_detail(problem_id)
+        return super().problem_detail(problem_id, **kwargs)
 
 
 @pytest.fixture(scope="module")

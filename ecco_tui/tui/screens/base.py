@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -9,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker
 
+from ecco_tui.config import Settings
 from ecco_tui.services.catalog import Catalog
 
 if TYPE_CHECKING:
@@ -27,6 +29,12 @@ class EccoScreen(Screen[None]):
     @property
     def catalog(self) -> Catalog:
         return self.ecco.catalog
+
+    @property
+    def settings(self) -> Settings:
+        """The app's Settings (author, labels, engine, limits); defaults when the app was built without them."""
+        found = getattr(self.app, "settings", None)
+        return found if isinstance(found, Settings) else Settings(db_path=Path(), db_configured=False)
 
     @property
     def load_pending(self) -> bool:

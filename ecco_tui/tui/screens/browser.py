@@ -20,7 +20,7 @@ from textual.markup import escape
 from textual.widgets import Footer, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
-from ecco_tui.services.catalog import PROBLEM_SORTS, OutcomeSummary, ProblemDetail
+from ecco_tui.services.catalog import OUTCOME_FILTERS, PROBLEM_SORTS, OutcomeSummary, ProblemDetail
 from ecco_tui.store.models import ProblemSummary
 from ecco_tui.tui.debounce import Debouncer
 from ecco_tui.tui.formatting import fmt_count, fmt_pct, fmt_ratio, fmt_seconds, outcome_cell, plural
@@ -30,6 +30,8 @@ from ecco_tui.tui.messages import (
     ProblemQuery,
     ProblemsPageLoaded,
     SplitsLoaded,
+    VerdictsProgress,
+    VerdictsRefreshed,
 )
 from ecco_tui.tui.screens.base import EccoScreen
 from ecco_tui.tui.theme_colors import theme_colors
@@ -40,16 +42,27 @@ LOOKAHEAD = 40
 ALL_SPLITS = "*"
 
 ALL_RUNS = "__all_runs__"
-PROBLEM_COLUMNS = ["problem", "split", "name", "programs", "pairs", "outputs", "pub+priv"]
+ALL_OUTCOMES = "__all_outcomes__"
+PROBLEM_COLUMNS = ["problem", "split", "name", "programs", "pairs", "outputs", "pub+priv", "pass@1", "speedup"]
 PAIR_COLUMNS = ["pair", "row", "slow", "fast"]
 OUTPUT_COLUMNS = ["run", "model", "method", "rnd", "outcome", "speed", "tests"]
 OUTCOME_COLUMN = OUTPUT_COLUMNS.index("outcome")
-SORT_LABELS = {"id": "id ↑", "pairs": "pairs ↓", "outputs": "outputs ↓", "programs": "programs ↓"}
+SORT_LABELS = {"id": "id ↑", "pairs": "pairs ↓", "outputs": "outputs ↓", "programs": "programs ↓",
+               "pass1": "pass@1 ↓", "speedup": "speedup ↓", "memory": "mem. reduction ↓"}
 
 
 def problem_row(p: ProblemSummary) -> tuple[object, ...]:
+    """pass@1 is over the judged outputs (of the run filtered on); speedup is the mean over the passing
+    editing outputs (a failing output's speedup is spurious)."""
     return (p.problem_id, p.split or "—", escape(p.name or ""), p.n_programs, p.n_pairs, p.n_outputs,
-            f"{p.n_public_tests}+{p.n_private_tests}")
+            f"{p.n_public_tests}+{p.n_private_tests}", fmt_pct(None if p.pass_at_1 is None else 100 * p.pass_at_1),
+            fmt_ratio(p.mean_speedup))
+
+
+def outcome_options(labels: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The outcome filter's menu: measured outcomes, then the label filters for the configured label set."""
+    return [("All outcomes", ALL_OUTCOMES), *((text, key) for key, text in OUTCOME_FILTERS),
+            *((f"your label: {label}", f"label:{label}") for label in labels)]
 
 
 class BrowserScreen(EccoScreen):
@@ -62,7 +75,10 @@ class BrowserScreen(EccoScreen):
         Binding("slash", "focus_search", "Search", id="browser.search", key_display="/",
                 tooltip="Fuzzy search on problem id and name"),
         Binding("f", "cycle_split", "Split", id="browser.split", tooltip="Cycle the split filter (all, test, …)"),
-        Binding("o", "cycle_sort", "Sort", id="browser.sort", tooltip="Cycle the order: id, pairs, outputs, programs"),
+        Binding("c", "cycle_outcome", "Outcome", id="browser.outcome",
+                tooltip="Cycle the outcome filter: correct, spurious, no gain, broken, unlabeled, labels, …"),
+        Binding("o", "cycle_sort", "Sort", id="browser.sort",
+                tooltip="Cycle the order: id, pairs, outputs, programs, pass@1, speedup, memory reduction"),
         Binding("s", "spectrum", "Spectrum", id="browser.spectrum",
                 tooltip="Human runtime / memory spectrum of the selected problem"),
         Binding("t", "trajectories", "Trajectories", id="browser.trajectories",
@@ -82,6 +98,7 @@ class BrowserScreen(EccoScreen):
         self._detail: ProblemDetail | None = None
         self._outcomes: dict[str, OutcomeSummary] = {}
         self._open_lists_for: str | None = None
+        self._detail_filters: tuple[str | None, str | None] | None = None  # (run, outcome) of the shown outputs
         self._jump_to: str | None = None
         self._search_debounce = Debouncer(self, lambda: self.ecco.delays.typing, self._apply_search)
         self._detail_debounce = Debouncer(self, lambda: self.ecco.delays.cursor, self._load_selected_detail)
@@ -93,6 +110,8 @@ class BrowserScreen(EccoScreen):
             yield Select([("All splits", ALL_SPLITS)], value=ALL_SPLITS, allow_blank=False, id="split",
                          compact=True)
             yield Select([("All runs", ALL_RUNS)], value=ALL_RUNS, allow_blank=False, id="run", compact=True)
+            yield Select(outcome_options(self.settings.labels), value=ALL_OUTCOMES, allow_blank=False,
+                         id="outcome", compact=True)
             yield Input(placeholder="/ search id or name (fuzzy)", id="search", compact=True)
             yield Static(id="sort-label")
             yield Static(id="count-label")
@@ -118,10 +137,26 @@ class BrowserScreen(EccoScreen):
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._recolor())
         self.load_splits()
         self.load_problems(self.query_state, 0, False)
+        self.refresh_verdicts()
+
+    def on_screen_resume(self) -> None:
+        # Back from a compare view whose re-run or labels may have changed verdicts.
+        if self.is_mounted and self._shown_query is not None:
+            self.refresh_verdicts()
 
     @property
     def problems(self) -> RecordTable:
         return self.query_one("#problems", RecordTable)
+
+    @property
+    def shown_query(self) -> ProblemQuery | None:
+        """The query whose rows the table shows (differs from `query_state` while a new one loads)."""
+        return self._shown_query
+
+    @property
+    def total_problems(self) -> int:
+        """How many problems match the current filters (not only the loaded rows)."""
+        return self._total
 
     @property
     def load_pending(self) -> bool:
@@ -131,7 +166,8 @@ class BrowserScreen(EccoScreen):
     @work(thread=True, exclusive=True, group="problems", exit_on_error=False)
     def load_problems(self, query: ProblemQuery, offset: int, append: bool) -> None:
         page = self.catalog.problem_page(split=query.split, search=query.search or None, sort=query.sort,
-                                         limit=PAGE_SIZE, offset=offset, fuzzy=True, run_id=query.run)
+                                         limit=PAGE_SIZE, offset=offset, fuzzy=True, run_id=query.run,
+                                         outcome=query.outcome, author=self.settings.author)
         if not get_current_worker().is_cancelled:
             self.post_message(ProblemsPageLoaded(query, page, append))
 
@@ -140,10 +176,23 @@ class BrowserScreen(EccoScreen):
         runs = [(f"{r.model} · {r.method} · {r.run_id}", r.run_id) for r in self.catalog.runs()]
         self.post_message(SplitsLoaded(self.catalog.splits(), runs))
 
+    @work(thread=True, exclusive=True, group="verdicts", exit_on_error=False)
+    def refresh_verdicts(self) -> None:
+        """Recompute stale cached verdicts (after an eval, a re-run, …); reload what shows them."""
+        def progress(run_id: str, done: int, total: int) -> None:
+            self.post_message(VerdictsProgress(run_id, done, total))
+
+        refreshed = self.catalog.refresh_verdicts(progress)
+        if refreshed:
+            self.post_message(VerdictsRefreshed(refreshed))
+
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_detail(self, problem_id: str) -> None:
         worker = get_current_worker()
-        detail = self.catalog.problem_detail(problem_id)
+        query = self.query_state
+        self._detail_filters = self._output_filters(query)
+        detail = self.catalog.problem_detail(problem_id, run_id=query.run, outcome=query.outcome,
+                                             author=self.settings.author)
         if worker.is_cancelled:
             return
         self.post_message(ProblemDetailLoaded(problem_id, detail))
@@ -170,10 +219,17 @@ class BrowserScreen(EccoScreen):
             if not rows:
                 self._problem_id = None
                 self._show_detail(None)
+            elif self._problem_id is not None and self._detail_filters != self._output_filters(message.query):
+                # The cursor stayed on the same problem, but its outputs list follows the run/outcome filter.
+                self.load_detail(self._problem_id)
         self._jump_to = None
         self._total = page.total
         self._loading_more = False
         self._update_count_label()
+
+    @staticmethod
+    def _output_filters(query: ProblemQuery) -> tuple[str | None, str | None]:
+        return query.run, query.outcome
 
     def _update_count_label(self) -> None:
         loaded = self.problems.row_count
@@ -225,6 +281,7 @@ class BrowserScreen(EccoScreen):
         self._search_debounce.cancel()
         self.query_one("#split", Select).value = ALL_SPLITS
         self.query_one("#run", Select).value = ALL_RUNS
+        self.query_one("#outcome", Select).value = ALL_OUTCOMES
         self._set_query(ProblemQuery(split=None, search=problem_id, sort=self.query_state.sort))
         self.problems.focus()
 
@@ -249,6 +306,20 @@ class BrowserScreen(EccoScreen):
         run = None if event.value in (ALL_RUNS, Select.BLANK) else str(event.value)
         self._set_query(replace(self.query_state, run=run))
 
+    @on(Select.Changed, "#outcome")
+    def _outcome_changed(self, event: Select.Changed) -> None:
+        outcome = None if event.value in (ALL_OUTCOMES, Select.BLANK) else str(event.value)
+        self._set_query(replace(self.query_state, outcome=outcome))
+
+    @on(VerdictsProgress)
+    def _verdicts_progress(self, message: VerdictsProgress) -> None:
+        self.query_one("#count-label", Static).update(
+            f"judging {message.run_id}: {fmt_count(message.done)}/{fmt_count(message.total)}")
+
+    @on(VerdictsRefreshed)
+    def _verdicts_refreshed(self, message: VerdictsRefreshed) -> None:
+        self.action_reload()  # the count label, which showed the progress, is rewritten by the reload
+
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
         self._search_debounce()
@@ -270,6 +341,12 @@ class BrowserScreen(EccoScreen):
         current = choices.index(self.query_state.split) if self.query_state.split in choices else 0
         nxt = choices[(current + 1) % len(choices)]
         self.query_one("#split", Select).value = nxt or ALL_SPLITS
+
+    def action_cycle_outcome(self) -> None:
+        select = self.query_one("#outcome", Select)
+        values = [value for _, value in outcome_options(self.settings.labels)]
+        current = values.index(select.value) if select.value in values else 0
+        select.value = values[(current + 1) % len(values)]
 
     def action_cycle_sort(self) -> None:
         nxt = PROBLEM_SORTS[(PROBLEM_SORTS.index(self.query_state.sort) + 1) % len(PROBLEM_SORTS)]
