@@ -481,8 +481,8 @@ def make_pids_cgroup(name: str) -> Path | None:
     parent = pids_cgroup_parent()
     if parent is None:
         return None
-    for stale in parent.iterdir():  # earlier sandboxes' empty groups (rmdir fails while tasks remain)
-        if stale.is_dir():
+    for stale in parent.iterdir():  # empty groups left by processes that died (rmdir fails while tasks remain)
+        if stale.is_dir() and _owner_is_gone(stale.name):
             with contextlib.suppress(OSError):
                 stale.rmdir()
     group = parent / name
@@ -492,6 +492,22 @@ def make_pids_cgroup(name: str) -> Path | None:
     except OSError:
         return None
     return group
+
+
+def _owner_is_gone(group_name: str) -> bool:
+    """Groups are named `<pid>-<sandbox>`. A live process's group may be empty only because its sandbox has
+    not joined yet (another ecco process, or another sandbox of this one, starting at the same moment):
+    removing it would make that sandbox's preexec_fn fail. Only a dead owner's groups are litter."""
+    owner = group_name.split("-", 1)[0]
+    if not owner.isdigit():
+        return False
+    try:
+        os.kill(int(owner), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _join_cgroup(group: Path) -> Callable[[], None]:

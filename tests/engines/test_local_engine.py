@@ -601,3 +601,17 @@ def test_median_of_returns_the_failure_when_repeats_disagree():
     merged = median_of([_result(0.1, k=0), _result(5.0, Status.TIME_LIMIT_EXCEEDED, k=1)])
     assert merged.status_id == Status.TIME_LIMIT_EXCEEDED
     assert "differed" in (merged.message or "")
+
+
+def test_only_groups_of_dead_processes_are_swept() -> None:
+    """Two ecco processes (or two sandboxes of one) start at once: neither may remove the other's group
+    before its sandbox has joined it."""
+    import subprocess
+
+    from ecco_tui.engines.local import _owner_is_gone
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    assert _owner_is_gone(f"{dead.pid}-sandbox-0")
+    assert not _owner_is_gone(f"{os.getpid()}-sandbox-1")
+    assert not _owner_is_gone("not-a-pid")
