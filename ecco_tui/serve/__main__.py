@@ -23,9 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--auth-header", default="X-Auth-Token")
     parser.add_argument("--max-queue", type=int, default=100)
     parser.add_argument("--log-level", default="info")
+    parser.add_argument("--db", default=None, help="record runs in this store and answer repeated ones from it")
+    parser.add_argument("--force", action="store_true", help="with --db: run every submission, still record it")
     args = parser.parse_args(argv)
     serve(args.host, args.port, args.workers, args.auth_token, args.max_queue,
-          auth_header=args.auth_header, log_level=args.log_level)
+          auth_header=args.auth_header, log_level=args.log_level, db=args.db, force=args.force)
     return 0
 
 

@@ -35,7 +35,9 @@ Compatibility notes (what differs from a real Judge0 CE 1.13.1):
 * ``/about`` reports version 1.13.1 (clients pick language tables by it) plus ``implementation``,
   ``engine`` and ``python`` fields saying what really runs.
 * Results: a Runtime Error (NZEC) carries no ``exit_signal`` (the signal is in ``exit_code`` = 128+n, as
-  Judge0's bash wrapper reports it); a run killed without an exit code reports ``exit_code`` 0, as Judge0.
+  Judge0's bash wrapper reports it), nor does a Time Limit Exceeded (isolate writes none when it kills at a
+  limit); a run killed without an exit code reports ``exit_code`` 0, as Judge0. A run that prints nothing is a
+  Wrong Answer against any expected output, even "" (Judge0 stores the empty stdout as nil).
 * Not implemented: ``GET /submissions`` (index), ``DELETE /submissions/{token}``, ``/authorize`` and
   X-Auth-User (Judge0 answers 403 there without an AUTHZ token configured), callbacks, ``/system_info``
   beyond a few fields.
@@ -58,7 +60,8 @@ import time
 import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -83,6 +86,9 @@ from ecco_tui.serve.models import (
 )
 from ecco_tui.serve.runner import SubmissionRunner
 from ecco_tui.serve.store import SubmissionRecord, SubmissionStore
+
+if TYPE_CHECKING:
+    from ecco_tui.services.serve_recording import ServeRecorder
 
 __all__ = ["BackgroundServer", "ServeSettings", "create_app", "serve", "start_in_thread"]
 
@@ -172,6 +178,7 @@ class ServeState:
     languages: dict[int, Language]
     policy: ValidationPolicy
     config: dict[str, Any]
+    recorder: ServeRecorder | None = None
 
 
 def _json(data: Any, status: int = 200) -> JSONResponse:
@@ -269,6 +276,7 @@ def create_app(
     engine_factory: EngineFactory | None = None,
     *,
     settings: ServeSettings | None = None,
+    recorder: ServeRecorder | None = None,
     **overrides: Any,
 ) -> Starlette:
     """The Judge0-compatible ASGI app. The engine is created and probed on startup, closed on shutdown.
@@ -278,6 +286,8 @@ def create_app(
             default: a LocalEngine with ``settings.workers`` slots.
         settings: a :class:`ServeSettings`; ``overrides`` (any of its fields, e.g. ``auth_token=``,
             ``auth_header=``, ``max_queue=``, ``workers=``, ``max_source_bytes=``) replace its values.
+        recorder: a store to record runs in and answer repeated runs from (``ecco serve --db``); the caller
+            opened it and closes it after the app has shut down.
 
     ``app.state.serve`` holds the running :class:`ServeState` (store, runner, engine info) once started.
     """
@@ -303,7 +313,7 @@ def create_app(
             max_pending=config.max_queue, max_finished=config.max_finished, finished_ttl_s=config.finished_ttl_s,
             max_store_bytes=config.max_store_bytes, max_output_bytes=config.max_output_bytes,
         )
-        runner = SubmissionRunner(engine, store, config.worker_count)
+        runner = SubmissionRunner(engine, store, config.worker_count, recorder=recorder, info=info)
         interpreter = info.details.get("python", "python3")
         languages = {lang.id: lang for lang in python_languages(_python_version(info), interpreter)}
         state = ServeState(
@@ -311,6 +321,7 @@ def create_app(
             policy=ValidationPolicy(frozenset(languages), config.max_source_bytes, config.unknown_fields),
             config=config_info(max_queue_size=config.max_queue,
                                max_submission_batch_size=config.max_submission_batch_size),
+            recorder=recorder,
         )
         runner.start()
         sweeper = asyncio.create_task(_sweep_forever(store), name="ecco-serve-sweeper")
@@ -318,6 +329,9 @@ def create_app(
         app.state.serve = state
         log.info("ecco serve ready: %s, %s, %d workers, max queue %d", info.version, info.language,
                  config.worker_count, config.max_queue)
+        if recorder is not None:
+            log.info("recording runs in %s and answering repeated ones from it%s", recorder.path,
+                     " (--force: never from it)" if recorder.force else "")
         try:
             yield
         finally:
@@ -555,6 +569,8 @@ def serve(
     log_level: str = "info",
     limit_concurrency: int = 256,
     engine_factory: EngineFactory | None = None,
+    db: str | Path | None = None,
+    force: bool = False,
     **settings: Any,
 ) -> None:
     """Run ``ecco serve`` in the foreground until interrupted (the ``ecco serve`` command calls this).
@@ -564,6 +580,10 @@ def serve(
     it), which bounds the request bodies held at once to ``limit_concurrency × max_body_bytes``. Anyone who
     can reach the port can run code on this machine, so binding beyond loopback without ``auth_token`` is
     logged as a warning.
+
+    ``db``: record every run in this store and answer repeated runs from it (``force``: record, never answer
+    from it). The store is opened before the server starts, so a store another process holds fails at once
+    (``StoreLockedError``), and it stays open — locked for other processes — until the server stops.
     """
     import uvicorn
 
@@ -572,10 +592,19 @@ def serve(
     if not _is_loopback(host) and auth_token is None:
         log.warning("ecco serve listens on %s without an auth token: anyone who can reach port %d can run "
                     "code on this machine (pass an auth token)", host, port)
-    app = create_app(engine_factory, settings=ServeSettings(workers=workers, auth_token=auth_token,
-                                                            max_queue=max_queue, **settings))
-    uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="on", timeout_graceful_shutdown=5,
-                limit_concurrency=limit_concurrency)
+    config = ServeSettings(workers=workers, auth_token=auth_token, max_queue=max_queue, **settings)
+    recorder = None
+    if db is not None:
+        from ecco_tui.services.serve_recording import ServeRecorder
+
+        recorder = ServeRecorder.open(db, force=force)
+    try:
+        app = create_app(engine_factory, settings=config, recorder=recorder)
+        uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="on", timeout_graceful_shutdown=5,
+                    limit_concurrency=limit_concurrency)
+    finally:
+        if recorder is not None:
+            recorder.close()
 
 
 @dataclass(slots=True)

@@ -29,7 +29,9 @@ Knobs live on :class:`ReplayState` and can be changed by a test at any time (the
   after creation, so a batch GET returns ``null`` for their token.
 * ``workers``: how many submissions execute in parallel (fixed at start).
 
-``state.requests`` logs every request (method, path, query, headers, JSON body) in arrival order.
+``state.requests`` logs every request (method, path, query, headers, JSON body) in arrival order, with its
+answer (status and parsed JSON) once given: the same :class:`RecordedRequest` entries as the request log of
+the ``ecco serve`` test harness (tests/serve/harness.py), so the client suite reads either server's wire alike.
 """
 
 from __future__ import annotations
@@ -275,9 +277,12 @@ class SubmissionView:
         return self.params.get("expected_output")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RecordedRequest:
-    """One request as the server saw it, for assertions on what the client sent."""
+    """One request as the server saw it, and its answer once given, for assertions on the wire.
+
+    ``status`` and ``response`` (the answer's JSON, parsed) are filled in when the server answers.
+    """
 
     method: str
     path: str
@@ -285,6 +290,8 @@ class RecordedRequest:
     headers: dict[str, str]
     body: Any
     at: float
+    status: int | None = None
+    response: Any = None
 
 
 @dataclass(slots=True)
@@ -612,19 +619,27 @@ def build_app(state: ReplayState) -> Starlette:
                     body = json.loads(raw)
                 except ValueError:
                     body = raw.decode("utf-8", errors="replace")
+            entry = RecordedRequest(
+                method=request.method,
+                path=request.url.path,
+                query=dict(request.query_params),
+                headers={k.lower(): v for k, v in request.headers.items()},
+                body=body,
+                at=time.time(),
+            )
             with state._lock:
-                state.requests.append(
-                    RecordedRequest(
-                        method=request.method,
-                        path=request.url.path,
-                        query=dict(request.query_params),
-                        headers={k.lower(): v for k, v in request.headers.items()},
-                        body=body,
-                        at=time.time(),
-                    )
-                )
+                state.requests.append(entry)
                 state._requests_seen += 1
                 nth_request = state._requests_seen
+            response = await answer(request, body, nth_request)
+            entry.status = response.status_code
+            try:
+                entry.response = json.loads(response.body) if response.body else None
+            except ValueError:
+                entry.response = response.body
+            return response
+
+        async def answer(request: Request, body: Any, nth_request: int) -> Response:
             if state.delay_s > 0:
                 await asyncio.sleep(state.delay_s)
             if state.auth_token is not None and request.headers.get(state.auth_header) != state.auth_token:

@@ -1,5 +1,9 @@
 """A server that is not quite Judge0 (a proxy's HTML page, a truncated body, a missing field) gives one
-clear error or an Internal Error result — never a traceback, never a hang."""
+clear error or an Internal Error result — never a traceback, never a hang.
+
+These are faults a correct Judge0 (or ``ecco serve``) never produces, so each runs only against its scripted
+server and says so in its ``replay_only`` marker (see tests/engines/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -76,6 +80,7 @@ async def _run(url: str) -> list:
         return [r async for r in eng.run("print(1)", [TEST])]
 
 
+@pytest.mark.replay_only("a proxy's HTML page with status 200 instead of Judge0 JSON; no Judge0 answers that")
 async def test_an_html_page_instead_of_judge0_is_a_clear_error(html_proxy: str) -> None:
     with pytest.raises(Judge0Error) as info:
         await _run(html_proxy)
@@ -83,12 +88,14 @@ async def test_an_html_page_instead_of_judge0_is_a_clear_error(html_proxy: str) 
     assert html_proxy.split("://")[1] in str(info.value) or "Judge0" in str(info.value)
 
 
+@pytest.mark.replay_only("a batch create answered with truncated JSON; a correct server sends whole bodies")
 async def test_a_truncated_json_body_is_a_clear_error(truncated_batch: str) -> None:
     with pytest.raises(Judge0Error) as info:
         await _run(truncated_batch)
     assert "\n" not in str(info.value)
 
 
+@pytest.mark.replay_only("a submission whose status is a string, not {id, description}; Judge0 never sends that")
 async def test_a_result_without_a_status_object_is_an_error_not_a_crash(shapeless_results: str) -> None:
     try:
         results = await _run(shapeless_results)

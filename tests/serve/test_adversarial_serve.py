@@ -21,7 +21,7 @@ from ecco_tui.engines.base import Limits, TestResult
 from ecco_tui.engines.local import LocalEngine
 from tests.adversarial.cases import AdversarialCase, adversarial_limits, load_adversarial_cases
 from tests.adversarial.requirements import require_bwrap
-from tests.serve.conftest import serve_running
+from tests.serve.harness import serve_running
 
 CASES = load_adversarial_cases("local")  # ecco serve runs the local engine
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.serve.conftest import ServeServer, serve_running
+from tests.serve.harness import ServeServer, serve_running
 
 MAX_SOURCE = 1000
 MAX_BODY = 20_000

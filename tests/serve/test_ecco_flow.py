@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.serve.conftest import ServeServer
+from tests.serve.harness import ServeServer
 
 SUM_PROGRAM = "a, b = map(int, input().split())\nprint(a + b)\n"
 #: (stdin, expected_output) of a small ECCO-like problem.

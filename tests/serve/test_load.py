@@ -13,7 +13,7 @@ from collections import Counter
 
 import httpx
 
-from tests.serve.conftest import serve_running
+from tests.serve.harness import serve_running
 
 CLIENTS = 20
 PER_CLIENT = 25

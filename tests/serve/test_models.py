@@ -18,7 +18,7 @@ from ecco_tui.serve.models import (
     validate_submission,
 )
 from ecco_tui.serve.runner import combine_runs
-from tests.serve.conftest import make_result
+from tests.serve.harness import make_result
 
 POLICY = ValidationPolicy(frozenset({71, 92}), max_source_bytes=100)
 TEST = TestCase("p", "public", 0, "", None)

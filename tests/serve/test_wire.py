@@ -17,7 +17,7 @@ import pytest
 
 from ecco_tui.engines.base import STATUS_DESCRIPTIONS, EngineError, Limits, Status, TestCase, TestResult
 from ecco_tui.serve.models import AVAILABLE_FIELDS
-from tests.serve.conftest import FakeEngine, ServeServer, make_result, serve_running
+from tests.serve.harness import FakeEngine, ServeServer, make_result, serve_running
 
 GOOD = {"source_code": "print(int(input()) + 1)", "language_id": 71, "stdin": "1", "expected_output": "2"}
 
@@ -92,6 +92,13 @@ def test_languages_list_the_real_interpreter_and_71_as_its_alias(serve_server: S
     alias = httpx.get(f"{serve_server.url}/languages/71").json()
     real = httpx.get(f"{serve_server.url}/languages/{honest[0]}").json()
     assert alias["run_cmd"] == real["run_cmd"] and alias["source_file"] == "script.py"
+
+
+def test_the_71_alias_runs_the_real_interpreter(serve_server: ServeServer) -> None:
+    body = {**GOOD, "source_code": "import platform\nprint(platform.python_version())", "expected_output": None}
+    result = sync_post(serve_server.url, body)
+    assert result["status"]["id"] == Status.ACCEPTED
+    assert f"Python ({result['stdout'].strip()})" == serve_server.state.info.language  # an alias, not a 3.8
 
 
 def test_unknown_language_detail_is_404(serve_server: ServeServer) -> None:
@@ -222,19 +229,35 @@ def test_number_of_runs_stops_at_the_first_run_that_is_not_accepted() -> None:
     assert len(engine.calls) == 2
 
 
-def test_nzec_has_no_exit_signal_and_tle_exit_code_is_zero_as_in_judge0() -> None:
+def test_only_signal_statuses_carry_an_exit_signal_and_tle_exit_code_is_zero_as_in_judge0() -> None:
+    # isolate writes exitsig only for SG (the process died by a signal on its own); bash turns a Python
+    # process's signal into exit code 128+n (NZEC), and a kill at the time limit (TO) writes none.
     engine = FakeEngine(script_of([
         {"status": Status.RUNTIME_ERROR_NZEC, "exit_code": 139, "exit_signal": 11,
          "message": "Exited with error status 139"},
         {"status": Status.TIME_LIMIT_EXCEEDED, "exit_code": None, "exit_signal": 9, "cpu": 5.089,
          "message": "Time limit exceeded"},
+        {"status": Status.RUNTIME_ERROR_SIGSEGV, "exit_code": None, "exit_signal": 11,
+         "message": "Supervisor killed by signal 11"},
     ]))
     fields = {"fields": "status,exit_code,exit_signal,message,time", "wait": "true"}
     with fake_server(engine) as server:
-        nzec = httpx.post(f"{server.url}/submissions", params=fields, json=GOOD).json()
-        tle = httpx.post(f"{server.url}/submissions", params=fields, json=GOOD).json()
+        nzec, tle, segv = (httpx.post(f"{server.url}/submissions", params=fields, json=GOOD).json() for _ in range(3))
     assert (nzec["status"]["id"], nzec["exit_code"], nzec["exit_signal"]) == (11, 139, None)
-    assert (tle["status"]["id"], tle["exit_code"], tle["exit_signal"], tle["time"]) == (5, 0, 9, "5.089")
+    assert (tle["status"]["id"], tle["exit_code"], tle["exit_signal"], tle["time"]) == (5, 0, None, "5.089")
+    assert (segv["status"]["id"], segv["exit_code"], segv["exit_signal"]) == (7, 0, 11)
+
+
+def test_a_run_that_prints_nothing_fails_any_expected_output_as_in_judge0(serve_server: ServeServer) -> None:
+    # isolate_job.rb stores an empty stdout as nil, and strip(nil) equals no string, not even "".
+    def status(source: str, expected: str | None) -> int:
+        body = {**GOOD, "source_code": source, "stdin": "", "expected_output": expected}
+        return sync_post(serve_server.url, body)["status"]["id"]
+
+    assert status("pass", "") == Status.WRONG_ANSWER
+    assert status("pass", "\n") == Status.WRONG_ANSWER
+    assert status("pass", None) == Status.ACCEPTED
+    assert status("print()", "") == Status.ACCEPTED  # "\n" is not empty: strip("\n") == strip("") == ""
 
 
 def test_an_engine_failure_is_an_internal_error_and_the_server_carries_on() -> None:
