@@ -5,6 +5,7 @@ definitions with documented choices for the cases the paper leaves open; ``ecco_
 ECCO's reference scripts exactly, quirks included. Start from ``types`` for the inputs.
 """
 
+from ecco_tui.metrics.calibration import FactorFit, fit_factor, geometric_sd, measured_ratio, theil_sen
 from ecco_tui.metrics.ecco_compat import (
     ecco_accepted,
     ecco_best_output,
@@ -37,9 +38,16 @@ from ecco_tui.metrics.generation import (
     program_runtime_percentile,
     runtime_percentile,
 )
-from ecco_tui.metrics.outcome import Outcome, classify_outcome
-from ecco_tui.metrics.stats import bootstrap_ratio_ci, memory_samples, runtime_samples, speedup_ci
-from ecco_tui.metrics.summary import summarize_editing, summarize_generation
+from ecco_tui.metrics.outcome import LABEL_AGREEMENT, Outcome, classify_outcome, label_disagrees
+from ecco_tui.metrics.stats import (
+    bootstrap_mean_ci,
+    bootstrap_ratio_ci,
+    cost_directions_disagree,
+    memory_samples,
+    runtime_samples,
+    speedup_ci,
+)
+from ecco_tui.metrics.summary import editing_mean_intervals, summarize_editing, summarize_generation
 from ecco_tui.metrics.types import (
     ACCEPTED,
     WRONG_ANSWER,
@@ -54,16 +62,20 @@ from ecco_tui.metrics.types import (
 
 __all__ = [
     "ACCEPTED",
+    "LABEL_AGREEMENT",
     "WRONG_ANSWER",
     "EditingRow",
     "EditingSummary",
+    "FactorFit",
     "GenerationRow",
     "GenerationSummary",
     "Outcome",
     "ProgramMeasure",
     "TestMeasure",
+    "bootstrap_mean_ci",
     "bootstrap_ratio_ci",
     "classify_outcome",
+    "cost_directions_disagree",
     "ecco_accepted",
     "ecco_best_output",
     "ecco_best_sample",
@@ -73,10 +85,15 @@ __all__ = [
     "ecco_passed_all",
     "ecco_percentile",
     "ecco_speedup",
+    "editing_mean_intervals",
+    "fit_factor",
+    "geometric_sd",
+    "label_disagrees",
     "mean_memory_reduction",
     "mean_speedup",
     "mean_test_memory",
     "mean_test_runtime",
+    "measured_ratio",
     "median_per_test",
     "memory_percentile",
     "memory_ratio",
@@ -96,4 +113,5 @@ __all__ = [
     "summarize_editing_ecco",
     "summarize_generation",
     "summarize_generation_ecco",
+    "theil_sen",
 ]

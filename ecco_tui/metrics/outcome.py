@@ -70,3 +70,21 @@ def classify_outcome(
     if passes:
         return Outcome.CORRECT_OPTIMIZATION if faster else Outcome.CORRECT_NO_GAIN
     return Outcome.SPURIOUS_OPTIMIZATION if faster else Outcome.BROKEN
+
+
+#: Human labels that claim an outcome, and the measured outcomes that agree with each. `no-gain` agrees with
+#: `within-noise` (a passing output whose speedup cannot be told from 1 has no gain to show) and `broken`
+#: with a failing generation output. Other labels (ecco-fix-candidate, needs-review, custom ones) claim
+#: nothing and never disagree. The browser's "label ≠ outcome" filter and the compare header use this.
+LABEL_AGREEMENT: dict[str, tuple[str, ...]] = {
+    "correct-optimization": ("correct-optimization",),
+    "spurious-optimization": ("spurious-optimization",),
+    "no-gain": ("correct-no-gain", "within-noise"),
+    "broken": ("broken", "fails"),
+}
+
+
+def label_disagrees(label: str, outcome: str) -> bool:
+    """A label claiming an outcome the measurements contradict (an unmeasured output contradicts nothing)."""
+    agree = LABEL_AGREEMENT.get(label)
+    return agree is not None and outcome != "not-run" and outcome not in agree

@@ -14,23 +14,40 @@ Default mode with several samples per row:
 * ``outcomes`` counts every pair, plus one ``not-run`` per row that has no output at all.
 
 ``mode="ecco"`` delegates to ``ecco_compat`` (best sample per row, ECCO's rules and quirks).
+
+Table intervals (``editing_mean_intervals``): the mean speedup and mean memory reduction are means over
+pairs, and come with a seeded 95% bootstrap interval that resamples the very values the mean is taken over
+(the passing pairs in default mode, the rows with an ECCO ratio in compat mode); see
+``stats.bootstrap_mean_ci``.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Literal
 
-from ecco_tui.metrics.ecco_compat import summarize_editing_ecco, summarize_generation_ecco
+from ecco_tui.metrics.ecco_compat import (
+    _editing_evaluated,
+    _row_test_count,
+    ecco_best_output,
+    ecco_memory_reduction,
+    ecco_speedup,
+    summarize_editing_ecco,
+    summarize_generation_ecco,
+)
 from ecco_tui.metrics.editing import (
     mean_memory_reduction,
     mean_speedup,
+    memory_reduction,
     pct_memory_optimized,
     pct_runtime_optimized,
+    speedup,
 )
 from ecco_tui.metrics.generation import program_memory_percentile, program_runtime_percentile
 from ecco_tui.metrics.outcome import Outcome, classify_outcome
+from ecco_tui.metrics.stats import bootstrap_mean_ci
 from ecco_tui.metrics.types import (
     EditingRow,
     EditingSummary,
@@ -77,6 +94,72 @@ def summarize_editing(rows: Iterable[EditingRow], *, mode: Mode = "default") -> 
         outcomes=outcomes,
         n_inputs_failing=sum(1 for row in rows if row.input is not None and row.input.ran and not row.input.all_passed),
         mode="default",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PairValues:
+    """The per-pair values a table line averages: ``mean_speedup`` is the mean of ``speedups``."""
+
+    speedups: tuple[float, ...] = ()
+    memory_reductions: tuple[float, ...] = ()
+
+
+def editing_pair_values(rows: Iterable[EditingRow], *, mode: Mode = "default") -> PairValues:
+    """Every value the line's mean speedup / mean memory reduction is the mean of, in row order.
+
+    Default mode: :func:`editing.speedup` / :func:`editing.memory_reduction` of every (input, sample) pair
+    where it is defined (the output passes). ECCO mode: the best sample's ECCO ratios per evaluated row,
+    as ``ecco_compat.summarize_editing_ecco`` averages them.
+    """
+    speedups: list[float] = []
+    reductions: list[float] = []
+    for row in rows:
+        if mode == "ecco":
+            if not _editing_evaluated(row):
+                continue
+            best = ecco_best_output(row.outputs)
+            count = _row_test_count(row)
+            pairs = [(ecco_speedup(row.input, best, n_tests=count), ecco_memory_reduction(row.input, best,
+                                                                                        n_tests=count))]
+        elif mode == "default":
+            pairs = [(speedup(row.input, o), memory_reduction(row.input, o)) for o in row.outputs]
+        else:
+            raise ValueError(f"unknown mode {mode!r}")
+        for s, m in pairs:
+            if s is not None:
+                speedups.append(s)
+            if m is not None:
+                reductions.append(m)
+    return PairValues(tuple(speedups), tuple(reductions))
+
+
+@dataclass(frozen=True, slots=True)
+class MeanIntervals:
+    """95% bootstrap intervals (lo, hi) of a table line's mean speedup and mean memory reduction."""
+
+    speedup: tuple[float, float] | None = None
+    memory_reduction: tuple[float, float] | None = None
+    n_speedups: int = 0
+    n_memory_reductions: int = 0
+
+
+def _interval(values: tuple[float, ...], n_boot: int, seed: int, alpha: float) -> tuple[float, float] | None:
+    ci = bootstrap_mean_ci(values, n_boot=n_boot, seed=seed, alpha=alpha)
+    return None if ci is None else (ci[1], ci[2])
+
+
+def editing_mean_intervals(
+    rows: Iterable[EditingRow], *, mode: Mode = "default", n_boot: int = 2000, seed: int = 0, alpha: float = 0.05
+) -> MeanIntervals:
+    """Seeded bootstrap intervals (pairs resampled) for the mean speedup and mean memory reduction of
+    :func:`summarize_editing` in the same ``mode``; ``None`` where the mean is undefined."""
+    values = editing_pair_values(rows, mode=mode)
+    return MeanIntervals(
+        speedup=_interval(values.speedups, n_boot, seed, alpha),
+        memory_reduction=_interval(values.memory_reductions, n_boot, seed, alpha),
+        n_speedups=len(values.speedups),
+        n_memory_reductions=len(values.memory_reductions),
     )
 
 

@@ -2,6 +2,19 @@
 
 Rows are model × method (one per run). Every number is recomputed from per-test results with
 `ecco_tui.metrics` — the default definitions, or ECCO's own scripts' rules with `mode="ecco"`.
+
+Intervals: the mean speedup and mean memory reduction of a line come with a seeded 95% bootstrap interval
+over pairs (`speedup_ci`, `memory_reduction_ci`); each output's speedup with a 95% interval from measurement
+noise (`editing_verdicts`).
+
+Two measures of cost: where executions carry valgrind instruction counts (`ecco eval --cost instructions`),
+each output also gets an instruction-count speedup — Σ input instructions / Σ output instructions over the
+same tests as its CPU-time speedup, defined only when every one of those tests has a count on both sides —
+and the line the mean of it over passing outputs (`mean_instruction_speedup`, with its interval). An output
+where the two *disagree* is one where one measure says faster and the other slower, each by its own
+standard: the CPU-time interval lies wholly above 1 (or below 1) while the instruction ratio is below
+1/1.01 (or above 1.01). Counts are exact, so they get no interval, only a 1% tie band
+(`metrics.stats.cost_directions_disagree`); an undecided CPU interval is never a disagreement.
 """
 
 from __future__ import annotations
@@ -10,6 +23,7 @@ import csv
 import io
 import json
 import math
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -18,7 +32,15 @@ from ecco_tui.engines.base import code_sha256
 from ecco_tui.metrics import summary as metric_summary
 from ecco_tui.metrics.editing import memory_ratio, runtime_ratio
 from ecco_tui.metrics.outcome import Outcome, classify_outcome
-from ecco_tui.metrics.stats import measurement_speedup_ci
+from ecco_tui.metrics.stats import (
+    bootstrap_mean_ci,
+    cost_directions_disagree,
+    interval_direction,
+    measurement_speedup_ci,
+    ratio_direction,
+    ratio_of_sums,
+    runtime_samples,
+)
 from ecco_tui.metrics.types import EditingRow, GenerationRow, ProgramMeasure, TestMeasure, median_per_test
 from ecco_tui.store.models import Execution, ModelOutput, Pair, Run
 from ecco_tui.store.store import Store, StoreError
@@ -45,6 +67,17 @@ class ReportLine:
     mode: str = "default"
     note: str = ""
     n_below_resolution: int = 0
+    # 95% bootstrap intervals (pairs resampled, seeded) of mean_speedup and mean_memory_reduction.
+    speedup_ci: tuple[float, float] | None = None
+    memory_reduction_ci: tuple[float, float] | None = None
+    # Instruction counts (ecco eval --cost instructions), default mode only: the mean instruction-count speedup
+    # over passing outputs that have one (n_instruction_pairs of them), its interval, how many outputs have both
+    # a CPU-time interval and an instruction ratio, and in how many of those the two point different ways.
+    mean_instruction_speedup: float | None = None
+    instruction_speedup_ci: tuple[float, float] | None = None
+    n_instruction_pairs: int = 0
+    n_cost_compared: int = 0
+    n_cost_disagreements: int = 0
 
 
 COMPLETED = (3, 4)  # Accepted, Wrong Answer: the runs whose time and memory mean something
@@ -67,6 +100,26 @@ def measure_from_executions(executions: Iterable[Execution], *, tag_visibility: 
     """One program's per-test medians (over repeats) from its stored executions."""
     samples = [_test_measure(e, tag_visibility) for e in executions]
     return median_per_test(samples) if samples else ProgramMeasure()
+
+
+def instruction_counts(executions: Iterable[Execution]) -> dict[str, float]:
+    """Per test (``visibility:idx``), the valgrind instruction count of a completed run (the median when
+    several repeats carry one; counts are deterministic, so they agree)."""
+    grouped: dict[str, list[float]] = defaultdict(list)
+    for e in executions:
+        if e.instructions is not None and e.status_id in COMPLETED:
+            grouped[f"{e.visibility}:{e.test_idx}"].append(float(e.instructions))
+    return {k: statistics.median(v) for k, v in grouped.items()}
+
+
+def instruction_speedup(input_executions: Sequence[Execution], output_executions: Sequence[Execution]) -> float | None:
+    """Σ input instructions / Σ output instructions over the tests the CPU-time ratio is taken over (both
+    completed); ``None`` unless every one of those tests has a count on both sides."""
+    counts_in, counts_out = instruction_counts(input_executions), instruction_counts(output_executions)
+    if not counts_in or not counts_out:
+        return None
+    common = runtime_samples(_raw(input_executions)).keys() & runtime_samples(_raw(output_executions)).keys()
+    return ratio_of_sums(counts_in, counts_out, common)
 
 
 def choose_engine(store: Store, shas: Sequence[str], wanted: str | None, run_id: str) -> str | None:
@@ -160,10 +213,30 @@ class OutputVerdict:
     outcome: str
     below_resolution: bool  # total CPU time under 20× the timer resolution: the ratio is mostly rounding
     identical_to_input: bool
+    # Instruction counts (when stored): the instruction-count speedup over the same tests as `speedup`, and
+    # whether it and the CPU-time interval point different ways (see the module docstring).
+    instruction_speedup: float | None = None
+    cost_disagree: bool = False
+
+    @property
+    def cpu_direction(self) -> str | None:
+        """faster / slower / undecided: where the CPU-time speedup's interval lies relative to 1."""
+        if self.speedup_lo is None or self.speedup_hi is None:
+            return None
+        return interval_direction(self.speedup_lo, self.speedup_hi)
+
+    @property
+    def instruction_direction(self) -> str | None:
+        """faster / slower / same (within 1%): which way the instruction-count speedup points."""
+        return None if self.instruction_speedup is None else ratio_direction(self.instruction_speedup)
 
 
-def _raw(executions: list[Execution]) -> list[TestMeasure]:
+def raw_measures(executions: Iterable[Execution]) -> list[TestMeasure]:
+    """Every execution as a measure, repeats kept (what the interval functions resample)."""
     return [_test_measure(e) for e in executions]
+
+
+_raw = raw_measures
 
 
 def editing_verdicts(
@@ -193,13 +266,15 @@ def editing_verdicts(
                 noise = (ci[1], ci[2]) if ci else None
                 outcome = classify_outcome(inp if inp.ran else None, out, faster_threshold=faster_threshold,
                                            noise=noise)
+            instructions = instruction_speedup(inp_ex, out_ex) if inp_ex and out_ex else None
             verdicts.append(OutputVerdict(
                 output_id=o.output_id, row_idx=row, problem_id=o.problem_id, passed=out.all_passed,
                 n_tests=out.n_tests, n_passed=out.n_passed,
                 speedup=runtime_ratio(inp if inp.ran else None, out), speedup_lo=ci[1] if ci else None,
                 speedup_hi=ci[2] if ci else None, memory_reduction=memory_ratio(inp if inp.ran else None, out),
                 outcome=outcome.value, below_resolution=total is not None and total < 20 * resolution_s,
-                identical_to_input=same,
+                identical_to_input=same, instruction_speedup=instructions,
+                cost_disagree=cost_directions_disagree((ci[1], ci[2]) if ci else None, instructions),
             ))
     return verdicts
 
@@ -217,9 +292,12 @@ def report_run(
     rows, engine_name, imported_rows = data.rows, data.engine, data.imported_rows
     measure = data.measure
     if run.task == "edit":
-        s = metric_summary.summarize_editing(data.editing_rows(), mode=mode)  # type: ignore[arg-type]
+        edit_rows = data.editing_rows()
+        s = metric_summary.summarize_editing(edit_rows, mode=mode)  # type: ignore[arg-type]
+        intervals = metric_summary.editing_mean_intervals(edit_rows, mode=mode)  # type: ignore[arg-type]
         outcomes = dict(s.outcomes)
         below = 0
+        cost: dict[str, object] = {}
         if mode == "default":
             # Outcomes use intervals: "faster" needs the interval's lower bound above the threshold.
             verdicts = editing_verdicts(data, faster_threshold=faster_threshold)
@@ -228,11 +306,13 @@ def report_run(
                 outcomes[v.outcome] += 1
             outcomes[Outcome.NOT_RUN.value] += sum(1 for outs in rows.values() for o in outs) - len(verdicts)
             below = sum(v.below_resolution for v in verdicts)
+            cost = _cost_summary(verdicts)
         return ReportLine(run.run_id, run.task, run.model, run.method, run.split, engine_name, s.n, s.pass_at_1,
                           mean_speedup=s.mean_speedup, mean_memory_reduction=s.mean_memory_reduction,
                           pct_runtime_optimized=s.pct_runtime_optimized, pct_memory_optimized=s.pct_memory_optimized,
                           n_inputs_failing=s.n_inputs_failing, outcomes=outcomes, mode=mode,
-                          n_below_resolution=below)
+                          n_below_resolution=below, speedup_ci=intervals.speedup,
+                          memory_reduction_ci=intervals.memory_reduction, **cost)  # type: ignore[arg-type]
     gen_rows = []
     for row, outs in rows.items():
         spectrum = store.spectrum(outs[0].problem_id)
@@ -254,6 +334,22 @@ def report_run(
     return ReportLine(run.run_id, run.task, run.model, run.method, run.split, engine_name, g.n, g.pass_at_1,
                       mean_runtime_percentile=p.mean_runtime_percentile if p else None,
                       mean_memory_percentile=p.mean_memory_percentile if p else None, mode=mode, note=note)
+
+
+def _cost_summary(verdicts: Sequence[OutputVerdict]) -> dict[str, object]:
+    """The line's instruction-count fields from its outputs' verdicts (empty when nothing was counted)."""
+    values = [v.instruction_speedup for v in verdicts if v.passed and v.instruction_speedup is not None]
+    compared = [v for v in verdicts if v.instruction_speedup is not None and v.speedup_lo is not None]
+    if not values and not compared:
+        return {}
+    ci = bootstrap_mean_ci(values)
+    return {
+        "mean_instruction_speedup": ci[0] if ci else None,
+        "instruction_speedup_ci": (ci[1], ci[2]) if ci else None,
+        "n_instruction_pairs": len(values),
+        "n_cost_compared": len(compared),
+        "n_cost_disagreements": sum(v.cost_disagree for v in compared),
+    }
 
 
 def _ran_or_empty(measures: list[ProgramMeasure], evaluated: bool = False) -> tuple[ProgramMeasure, ...]:
@@ -284,25 +380,47 @@ def build_report(
 
 EDIT_COLUMNS = ("model", "method", "n", "pass@1", "speedup", "mem. red.", "% rt opt", "% mem opt", "inputs failing")
 GEN_COLUMNS = ("model", "method", "n", "pass@1", "runtime %", "memory %")
+#: Added to the editing table when some line has instruction counts (ecco eval --cost instructions).
+INSTRUCTION_COLUMNS = ("instr. speedup", "cost disagree")
 
 
 def _fmt(value: float | None, unit: str = "") -> str:
     return "–" if value is None else f"{value:.2f}{unit}"
 
 
-def _ratio(value: float | None) -> str:
-    return "–" if value is None else f"{value:.3f}×"
+def _ratio(value: float | None, interval: tuple[float, float] | None = None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.3f}×" + ("" if interval is None else f" [{interval[0]:.3f}–{interval[1]:.3f}]")
+
+
+def _has_instructions(lines: Sequence[ReportLine]) -> bool:
+    return any(line.task == "edit" and (line.n_instruction_pairs or line.n_cost_compared) for line in lines)
+
+
+def columns(lines: Sequence[ReportLine], task: str) -> tuple[str, ...]:
+    """The table's columns for `task`; the instruction-count ones only when some line has counts."""
+    if task != "edit":
+        return GEN_COLUMNS
+    return EDIT_COLUMNS + INSTRUCTION_COLUMNS if _has_instructions(lines) else EDIT_COLUMNS
 
 
 def table_rows(lines: Sequence[ReportLine], task: str) -> list[list[str]]:
+    """One row of cells per line of `task`, matching `columns(lines, task)`; ratios carry their 95% interval."""
     out = []
+    with_instructions = _has_instructions(lines)
     for line in lines:
         if line.task != task:
             continue
         if task == "edit":
-            out.append([line.model, line.method, str(line.n), _fmt(line.pass_at_1), _ratio(line.mean_speedup),
-                        _ratio(line.mean_memory_reduction), _fmt(line.pct_runtime_optimized),
-                        _fmt(line.pct_memory_optimized), str(line.n_inputs_failing)])
+            row = [line.model, line.method, str(line.n), _fmt(line.pass_at_1),
+                   _ratio(line.mean_speedup, line.speedup_ci),
+                   _ratio(line.mean_memory_reduction, line.memory_reduction_ci), _fmt(line.pct_runtime_optimized),
+                   _fmt(line.pct_memory_optimized), str(line.n_inputs_failing)]
+            if with_instructions:
+                row += [_ratio(line.mean_instruction_speedup, line.instruction_speedup_ci),
+                        f"{line.n_cost_disagreements}/{line.n_cost_compared}" if line.n_cost_compared else "–"]
+            out.append(row)
         else:
             out.append([line.model, line.method, str(line.n), _fmt(line.pass_at_1),
                         _fmt(line.mean_runtime_percentile), _fmt(line.mean_memory_percentile)])
@@ -321,14 +439,17 @@ def render_csv(lines: Sequence[ReportLine]) -> str:
     for line in lines:
         row = asdict(line)
         row["outcomes"] = json.dumps(row["outcomes"], sort_keys=True)
+        for key, value in row.items():
+            if isinstance(value, tuple):  # intervals: [lo, hi], as in the JSON
+                row[key] = json.dumps(list(value))
         writer.writerow(row)
     return buf.getvalue()
 
 
 def render_markdown(lines: Sequence[ReportLine]) -> str:
     parts = []
-    for task, cols, title in (("edit", EDIT_COLUMNS, "History-based editing"),
-                              ("generate", GEN_COLUMNS, "NL-instructed generation")):
+    for task, title in (("edit", "History-based editing"), ("generate", "NL-instructed generation")):
+        cols = columns(lines, task)
         rows = table_rows(lines, task)
         if not rows:
             continue
@@ -350,6 +471,8 @@ class ExplainTest:
     output_time_s: float | None
     output_memory_kb: float | None
     counted: bool  # whether the test enters the speedup sums
+    input_instructions: float | None = None  # valgrind instruction counts, when measured
+    output_instructions: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +493,18 @@ class RowExplanation:
     outcome: str | None
     interval: tuple[float, float] | None
     rule: str  # one sentence: which rule made these numbers
+    # Instruction counts: the speedup by instructions over the same tests as the CPU-time one, its sums, which
+    # way each measure points (faster / slower / undecided or same) and whether they contradict each other.
+    instruction_speedup: float | None = None
+    input_instructions_sum: float | None = None
+    output_instructions_sum: float | None = None
+    cpu_direction: str | None = None
+    instruction_direction: str | None = None
+    cost_disagree: bool = False
+
+
+def _sum_over(values: dict[str, float], keys: Iterable[str]) -> float:
+    return math.fsum(values[k] for k in keys)
 
 
 def explain_row(
@@ -412,16 +547,26 @@ def explain_row(
     verdict = next((v for v in editing_verdicts(data) if v.output_id == out.output_id), None)
     by_in = {f"{e.visibility}:{e.test_idx}": e for e in inp_ex}
     by_out = {f"{e.visibility}:{e.test_idx}": e for e in out_ex}
+    count_in, count_out = instruction_counts(inp_ex), instruction_counts(out_ex)
     tests = []
     for tid in sorted(set(by_in) | set(by_out), key=lambda t: (t.split(":")[0] != "public", int(t.split(":")[1]))):
         a, b = by_in.get(tid), by_out.get(tid)
         tests.append(ExplainTest(tid, a.status_description if a else None, a.cpu_time_s if a else None,
                                  a.memory_kb if a else None, b.status_description if b else None,
-                                 b.cpu_time_s if b else None, b.memory_kb if b else None, tid in counted))
+                                 b.cpu_time_s if b else None, b.memory_kb if b else None, tid in counted,
+                                 count_in.get(tid), count_out.get(tid)))
     in_sum = math.fsum(t.input_time_s or 0.0 for t in tests if t.counted) if counted else None
     out_sum = math.fsum(t.output_time_s or 0.0 for t in tests if t.counted) if counted else None
+    interval = ((verdict.speedup_lo, verdict.speedup_hi) if verdict and verdict.speedup_lo is not None
+                and verdict.speedup_hi is not None else None)
+    by_instructions = instruction_speedup(inp_ex, out_ex) if inp_ex and out_ex else None
+    cost_tests = runtime_samples(_raw(inp_ex)).keys() & runtime_samples(_raw(out_ex)).keys()
     return RowExplanation(run_id, row, outs[0].problem_id, data.engine, mode, out.output_id, tests,
                           inp.all_passed, outp.all_passed, in_sum, out_sum, speedup, reduction,
-                          verdict.outcome if verdict else None,
-                          (verdict.speedup_lo, verdict.speedup_hi) if verdict and verdict.speedup_lo is not None
-                          and verdict.speedup_hi is not None else None, rule)
+                          verdict.outcome if verdict else None, interval, rule,
+                          instruction_speedup=by_instructions,
+                          input_instructions_sum=_sum_over(count_in, cost_tests) if by_instructions else None,
+                          output_instructions_sum=_sum_over(count_out, cost_tests) if by_instructions else None,
+                          cpu_direction=interval_direction(*interval) if interval else None,
+                          instruction_direction=ratio_direction(by_instructions) if by_instructions else None,
+                          cost_disagree=cost_directions_disagree(interval, by_instructions))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -90,6 +91,14 @@ async def test_repeats_store_every_sample(run_store: Store, engine: LocalEngine)
     assert stats.executed == 20
     repeats = {e.repeat_idx for e in run_store.executions_for(code_sha256(FAST_SUM), "p90001")}
     assert repeats == {0, 1}
+
+
+async def test_more_repeats_run_only_the_missing_ones(run_store: Store, engine: LocalEngine) -> None:
+    await _evaluate(run_store, engine, "good", repeat=2)
+    stats = await _evaluate(run_store, engine, "good", repeat=3)
+    assert (stats.executed, stats.cached) == (10, 20)
+    executions = run_store.executions_for(code_sha256(FAST_SUM), "p90001")
+    assert sorted(Counter(e.repeat_idx for e in executions).items()) == [(0, 3), (1, 3), (2, 3)]
 
 
 async def test_public_tests_only_when_asked(run_store: Store, engine: LocalEngine) -> None:

@@ -80,3 +80,14 @@ async def test_intervals_are_the_same_for_the_same_data(store_with_runs: Store, 
     assert run is not None
     (again,) = editing_verdicts(RunMeasurements(store_with_runs, run, engine=None, visibility="private"))
     assert (again.speedup_lo, again.speedup_hi) == (first.speedup_lo, first.speedup_hi)
+
+
+async def test_identical_programs_stay_within_noise_with_repeat_auto(store_with_runs: Store,
+                                                                     engine: LocalEngine) -> None:
+    result = await evaluation.evaluate_auto(store_with_runs, engine, "same", LIMITS)
+    assert result.pairs == 1 and result.stats.executed >= 3 * 3
+    run = store_with_runs.get_run("same")
+    assert run is not None
+    (verdict,) = editing_verdicts(RunMeasurements(store_with_runs, run, engine=None, visibility="private"))
+    assert verdict.identical_to_input
+    assert verdict.outcome == "within-noise"

@@ -1,0 +1,210 @@
+"""One run at a glance: every editing output as a point (speedup with its interval, tests passed).
+
+The scatter view separates correct from spurious optimizations: a spurious one is fast (right of 1×) but
+fails tests (low), a correct one is fast and passes everything (top right). Every number is `ecco report`'s:
+the points are `report.editing_verdicts` over the same `RunMeasurements` (latest execution per test and
+repeat, private tests, one engine), so a point's outcome, speedup and interval are exactly what
+`ecco report` counts. The memory-reduction interval is not part of the verdict; it comes from the same
+executions through the same estimator (`metrics.stats.measurement_ratio_ci`, fixed tests, repeats
+resampled, a 3% floor for tests measured once) and the same seed, with fewer replicates (MEMORY_BOOT).
+
+Generation runs have no input to be faster than, so they have no speedup: `ScatterData.notice` says so and
+there are no points. Nothing here knows about Textual; the screen gets these dataclasses from a worker.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ecco_tui.engines.base import code_sha256
+from ecco_tui.metrics.stats import measurement_ratio_ci, memory_samples
+from ecco_tui.services.report import (
+    RunMeasurements,
+    _test_measure,
+    editing_verdicts,
+)
+from ecco_tui.store.models import Run
+from ecco_tui.store.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from ecco_tui.services.catalog import Catalog
+
+#: Tests the verdicts are computed on, as `ecco report` does by default.
+SCORED = "private"
+
+#: Seed of `report.editing_verdicts` (the memory interval uses it too).
+SEED = 0
+#: Bootstrap size of the memory interval, which only informs (no outcome depends on it): a fifth of the
+#: verdicts' 1000 keeps a whole run's scatter from taking twice as long as its verdicts (~27 ms per output
+#: with 20 tests at 1000), at the price of a coarser 2.5% / 97.5% quantile.
+MEMORY_BOOT = 200
+
+GENERATION_NOTICE = ("{run} is an NL-generation run: its programs have no slow input, so there is no speedup "
+                     "to plot. Open its outputs from the problem browser (correctness and percentiles).")
+NOT_EVALUATED_NOTICE = ("{run} has no executions yet: evaluate it first (ecco eval --run {run}), then reload "
+                        "this view.")
+NO_OUTPUTS_NOTICE = "{run} has no outputs."
+
+
+@dataclass(frozen=True, slots=True)
+class ScatterRun:
+    """The run the points belong to, and the engine whose executions judged them."""
+
+    run_id: str
+    task: str
+    model: str
+    method: str
+    split: str
+    n_outputs: int
+    engine: str | None = None
+    #: Other engines that also measured these programs (the points use `engine` only, as `--engine` would).
+    other_engines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScatterPoint:
+    """One editing output (the final round of one sample of one row)."""
+
+    output_id: str
+    problem_id: str
+    row: int
+    sample: int
+    outcome: str
+    #: Runtime(input) / Runtime(output) over the tests both completed; defined for failing outputs too
+    #: (that is what makes a spurious optimization visible). None: nothing to compare.
+    speedup: float | None
+    lo: float | None  # 95% interval of the speedup (measurement noise over the fixed test set)
+    hi: float | None
+    memory_reduction: float | None
+    memory_lo: float | None
+    memory_hi: float | None
+    n_passed: int
+    n_tests: int
+    below_resolution: bool
+    identical_to_input: bool = False
+
+    @property
+    def fraction_passed(self) -> float | None:
+        return self.n_passed / self.n_tests if self.n_tests else None
+
+    @property
+    def passed(self) -> bool:
+        return self.n_tests > 0 and self.n_passed == self.n_tests
+
+    @property
+    def plottable(self) -> bool:
+        """Has a position: a finite positive speedup and at least one test run."""
+        s = self.speedup
+        return s is not None and math.isfinite(s) and s > 0 and self.n_tests > 0
+
+
+@dataclass(frozen=True, slots=True)
+class ScatterData:
+    run: ScatterRun | None
+    points: tuple[ScatterPoint, ...] = ()
+    #: Why there is nothing (or not everything) to plot; None when every point is shown.
+    notice: str | None = None
+    faster_threshold: float = 1.0
+    outcome_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def plotted(self) -> tuple[ScatterPoint, ...]:
+        return tuple(p for p in self.points if p.plottable)
+
+    def by_speedup(self) -> list[ScatterPoint]:
+        """Points fastest first; outputs without a speedup last (by row)."""
+        return sorted(self.points, key=lambda p: (p.speedup is None, -(p.speedup or 0.0), p.row, p.sample))
+
+    def point(self, output_id: str) -> ScatterPoint | None:
+        return next((p for p in self.points if p.output_id == output_id), None)
+
+
+def _run_info(run: Run, engine: str | None = None, others: Sequence[str] = ()) -> ScatterRun:
+    return ScatterRun(run.run_id, run.task, run.model, run.method, run.split, run.n_outputs, engine, tuple(others))
+
+
+def _engines_of(store: Store, run: Run) -> dict[str, int]:
+    """Engines that measured the run's programs (final-round outputs and their slow inputs), most first."""
+    outputs = store.outputs(run_id=run.run_id, final_round_only=True, limit=10_000_000)
+    shas = {code_sha256(o.code) for o in outputs if o.code and o.code.strip()}
+    for pair_id in {o.pair_id for o in outputs if o.pair_id}:
+        pair = store.get_pair(pair_id)
+        if pair is not None:
+            shas.add(pair.slow.code_sha256)
+    return store.execution_engines(sorted(shas))
+
+
+def run_scatter(
+    store: Store, run_id: str, engine: str | None = None, *, faster_threshold: float = 1.0
+) -> ScatterData:
+    """The points of one run, judged as `ecco report --engine ENGINE` judges them.
+
+    Without `engine`, a run measured by one engine uses it (as the report does); a run measured by
+    several uses the one with most executions and names the others (where the report would ask for
+    `--engine`). An unknown run, a generation run or a run without executions gives no points and a notice.
+    """
+    run = store.get_run(run_id)
+    if run is None:
+        return ScatterData(None, notice=f"No run named {run_id!r} in this store.", faster_threshold=faster_threshold)
+    if run.task != "edit":
+        return ScatterData(_run_info(run), notice=GENERATION_NOTICE.format(run=run.run_id),
+                           faster_threshold=faster_threshold)
+    others: list[str] = []
+    try:
+        data = RunMeasurements(store, run, engine=engine, visibility=SCORED)
+    except StoreError:
+        if engine is not None:
+            raise
+        engines = _engines_of(store, run)  # several engines: take the busiest, say which others exist
+        engine = next(iter(engines))
+        others = [e for e in engines if e != engine]
+        data = RunMeasurements(store, run, engine=engine, visibility=SCORED)
+    info = _run_info(run, data.engine, others)
+    if not data.rows:
+        return ScatterData(info, notice=NO_OUTPUTS_NOTICE.format(run=run.run_id), faster_threshold=faster_threshold)
+    verdicts = editing_verdicts(data, faster_threshold=faster_threshold, seed=SEED)
+    outputs = {o.output_id: o for outs in data.rows.values() for o in outs}
+    points = []
+    for v in verdicts:
+        output = outputs[v.output_id]
+        mem = _memory_interval(data, v.row_idx, output.code, output.problem_id)
+        points.append(ScatterPoint(
+            output_id=v.output_id, problem_id=v.problem_id, row=v.row_idx, sample=output.sample_idx,
+            outcome=v.outcome, speedup=v.speedup, lo=v.speedup_lo, hi=v.speedup_hi,
+            memory_reduction=v.memory_reduction, memory_lo=mem[0] if mem else None,
+            memory_hi=mem[1] if mem else None, n_passed=v.n_passed, n_tests=v.n_tests,
+            below_resolution=v.below_resolution, identical_to_input=v.identical_to_input,
+        ))
+    counts = Counter(p.outcome for p in points)
+    notice = None
+    if not any(p.n_tests for p in points):
+        notice = NOT_EVALUATED_NOTICE.format(run=run.run_id)
+    else:
+        unplaced = sum(1 for p in points if not p.plottable)
+        if unplaced:
+            notice = (f"{unplaced} of {len(points)} outputs have no speedup (not run, or no test both programs "
+                      "completed): listed, not plotted.")
+    return ScatterData(info, tuple(points), notice, faster_threshold, dict(counts))
+
+
+def _memory_interval(data: RunMeasurements, row: int, code: str | None, problem_id: str) -> tuple[float, float] | None:
+    """95% interval of Memory(input) / Memory(output), from the executions the speedup interval used."""
+    outs = data.rows.get(row)
+    pair = data.pair_of(outs) if outs else None
+    if pair is None:
+        return None
+    inp = [_test_measure(e) for e in data.executions(pair.slow.code, pair.problem_id, row, "input")]
+    out = [_test_measure(e) for e in data.executions(code, problem_id, row, "output")]
+    if not inp or not out:
+        return None
+    ci = measurement_ratio_ci(memory_samples(inp), memory_samples(out), n_boot=MEMORY_BOOT, seed=SEED)
+    return (ci[1], ci[2]) if ci else None
+
+
+def catalog_scatter(catalog: Catalog, run_id: str, engine: str | None = None) -> ScatterData:
+    """`run_scatter` on the catalog's store: what the app's scatter screen calls (from a worker)."""
+    return run_scatter(catalog.store, run_id, engine)
