@@ -25,7 +25,20 @@ Config file: `$ECCO_CONFIG` or `$XDG_CONFIG_HOME/ecco-tui/config.toml` (default 
     wall_time_s = 20
     memory_kb = 512000
 
-Environment: ECCO_DB, ECCO_ENGINE, ECCO_AUTHOR, ECCO_JUDGE0_URL, ECCO_JUDGE0_TOKEN, ECCO_PYTHON.
+    [model]                          # the app's refine key `f` (an OpenAI-compatible server)
+    url = "http://127.0.0.1:8000/v1" # base URL (vLLM, Ollama, llama.cpp server, hosted APIs)
+    name = "deepseek-coder-6.7b-instruct"
+    api_key_env = "OPENAI_API_KEY"   # name of the env var holding the key (the key itself is never stored)
+    endpoint = "chat"                # or "completions" (raw prompt, e.g. with a wrapper)
+    wrapper = "none"                 # prompt wrapper for the completions endpoint (see refine/prompts)
+    temperature = 0.4                # the paper's sampling settings
+    max_tokens = 1024
+    method = "exec-refine"           # or "self-refine", "nl-exec-refine"
+    timeout_s = 300                  # per request
+    max_tries = 4                    # 429 / 5xx / timeouts are retried
+
+Environment: ECCO_DB, ECCO_ENGINE, ECCO_AUTHOR, ECCO_JUDGE0_URL, ECCO_JUDGE0_TOKEN, ECCO_PYTHON, ECCO_MODEL_URL,
+ECCO_MODEL.
 """
 
 from __future__ import annotations
@@ -73,6 +86,35 @@ class LimitSettings:
     memory_kb: int = 512_000
 
 
+#: Refinement methods the app's refine key can use (services.refine.METHODS; repeated here because the
+#: config layer imports nothing of the app).
+MODEL_METHODS = ("self-refine", "exec-refine", "nl-exec-refine")
+MODEL_ENDPOINTS = ("chat", "completions")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The model the app's refine key asks (`[model]`); unconfigured until both `url` and `name` are set.
+
+    The API key is not here: only the name of the variable holding it, read when the client is built.
+    """
+
+    url: str | None = None
+    name: str | None = None
+    api_key_env: str | None = None
+    endpoint: str = "chat"
+    wrapper: str = "none"
+    temperature: float = 0.4
+    max_tokens: int = 1024
+    method: str = "exec-refine"
+    timeout_s: float = 300.0
+    max_tries: int = 4
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url and self.name)
+
+
 DEFAULT_LABELS = (
     "correct-optimization",
     "spurious-optimization",
@@ -93,6 +135,7 @@ class Settings:
     limits: LimitSettings = field(default_factory=LimitSettings)
     local_python: str | None = None
     labels: tuple[str, ...] = DEFAULT_LABELS
+    model: ModelConfig = field(default_factory=ModelConfig)
 
     @property
     def sample_db_path(self) -> Path:
@@ -144,6 +187,53 @@ def load_settings(
         limits=limits,
         local_python=env.get("ECCO_PYTHON") or local_raw.get("python"),
         labels=_labels(raw.get("labels"), path),
+        model=_model(raw.get("model"), path),
+    )
+
+
+def _model(value: object, path: Path) -> ModelConfig:
+    """`[model]` plus ECCO_MODEL_URL / ECCO_MODEL; wrong types or unknown values are config errors."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [model]: expected a table of settings")
+    env = os.environ
+    known = set(ModelConfig.__dataclass_fields__)
+    unknown = sorted(set(value) - known - {"model"})
+    if unknown:
+        raise ConfigError(f"{path}: [model]: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+
+    def text(key: str, default: str | None) -> str | None:
+        found = value.get(key, default)
+        if found is not None and not isinstance(found, str):
+            raise ConfigError(f"{path}: [model] {key}: expected a string")
+        return found.strip() if isinstance(found, str) and found.strip() else default
+
+    def number(key: str, default: float, kind: type, low: float, high: float) -> Any:
+        found = value.get(key, default)
+        if isinstance(found, bool) or not isinstance(found, int | float) or (kind is int and found != int(found)):
+            raise ConfigError(f"{path}: [model] {key}: expected a{'n integer' if kind is int else ' number'}")
+        if not low <= found <= high:
+            raise ConfigError(f"{path}: [model] {key}: {found} is outside {low:g}..{high:g}")
+        return kind(found)
+
+    endpoint = text("endpoint", "chat") or "chat"
+    if endpoint not in MODEL_ENDPOINTS:
+        raise ConfigError(f"{path}: [model] endpoint: {endpoint!r} (chat or completions)")
+    method = text("method", "exec-refine") or "exec-refine"
+    if method not in MODEL_METHODS:
+        raise ConfigError(f"{path}: [model] method: {method!r} (one of {', '.join(MODEL_METHODS)})")
+    return ModelConfig(
+        url=env.get("ECCO_MODEL_URL") or text("url", None),
+        name=env.get("ECCO_MODEL") or text("name", None) or text("model", None),
+        api_key_env=text("api_key_env", None),
+        endpoint=endpoint,
+        wrapper=text("wrapper", "none") or "none",
+        temperature=number("temperature", 0.4, float, 0.0, 2.0),
+        max_tokens=number("max_tokens", 1024, int, 1, 1_000_000),
+        method=method,
+        timeout_s=number("timeout_s", 300.0, float, 0.1, 86_400.0),
+        max_tries=number("max_tries", 4, int, 1, 100),
     )
 
 

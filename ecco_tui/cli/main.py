@@ -193,6 +193,8 @@ def _evaluate_sample(store: Any, settings: Settings, run_ids: list[str]) -> None
         asyncio.run(go())
     except EngineError as exc:
         err_console.print(f"[yellow]warning:[/] the sample was not evaluated ({exc}); run `ecco eval` later")
+        return
+    refresh_verdicts_of(store, run_ids)
 
 
 @app.command()
@@ -333,6 +335,22 @@ def import_results_cmd(
                           f"{result.executions} per-test results{skipped}", highlight=False)
             for warning in result.warnings:
                 err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+            refresh_verdicts_of(store, [result.run_id])
+
+
+def refresh_verdicts_of(store: Any, run_ids: list[str]) -> None:
+    """Recompute the browser's cached verdicts of runs whose executions just changed (see services.verdicts),
+    so the app opens with filters that are already right."""
+    from ecco_tui.services.verdicts import refresh_verdicts
+
+    seen: dict[str, int] = {}
+    with progress_bar() as progress:
+
+        def advance(run_id: str, done: int, total: int) -> None:
+            progress(f"verdicts:{run_id}", done - seen.get(run_id, 0), total)
+            seen[run_id] = done
+
+        refresh_verdicts(store, run_ids, progress=advance)
 
 
 @app.command("label")
@@ -520,11 +538,14 @@ def run_cmd(
     judge0_url: Judge0UrlOption = None,
     tests: Annotated[str, typer.Option(help="public, private or all.")] = "all",
     repeat: Annotated[int, typer.Option(min=1, max=20, help="Runs per test (medians shown).")] = 1,
+    cost: Annotated[str, typer.Option("--cost", help="time, or instructions: also count instructions with "
+                                      "valgrind (local engine; ~70× slower, once per test).")] = "time",
 ) -> None:
     """Run one program on a problem's tests and print a per-test table (nothing is stored)."""
     import asyncio
 
-    from ecco_tui.services.evaluation import to_engine_test
+    from ecco_tui.services.engines import EngineError, make_engine
+    from ecco_tui.services.evaluation import cost_problem, to_engine_test
     from ecco_tui.services.workspace import open_store
 
     if tests not in ("public", "private", "all"):
@@ -534,11 +555,16 @@ def run_cmd(
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"{file}: cannot read ({exc})")
     settings = settings_for(db, engine=engine, judge0_url=judge0_url)
+    if problem_text := cost_problem(cost, settings.engine):
+        fail(problem_text)
     with user_errors(), open_store(settings.db_path, read_only=settings.db_path.exists()) as store:
         cases = [to_engine_test(t) for t in store.tests_for(problem, None if tests == "all" else tests)]
     if not cases:
         fail(f"--problem: no {'' if tests == 'all' else tests + ' '}tests stored for {problem!r}")
-    eng = _engine_or_fail(settings, engine, judge0_url)
+    try:
+        eng = make_engine(settings, engine, judge0_url=judge0_url, count_instructions=cost == "instructions")
+    except EngineError as exc:
+        fail(str(exc))
 
     async def go() -> tuple[Any, list[Any]]:
         from ecco_tui.engines.base import EngineError
@@ -559,8 +585,10 @@ def run_cmd(
 
     info, results = asyncio.run(go())
     table = Table(title=f"{file.name} on {problem} · {info.name} {info.version} · {info.language}")
+    counting = cost == "instructions"
     for col, justify in (("test", "left"), ("status", "left"), ("cpu s", "right"), ("wall s", "right"),
-                         ("memory KB", "right"), ("exit", "right")):
+                         ("memory KB", "right"), ("exit", "right"),
+                         *((("instructions", "right"),) if counting else ())):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     by_test: dict[tuple[str, int], list[Any]] = {}
     for r in results:
@@ -574,10 +602,12 @@ def run_cmd(
         ok = all(r.status_id == 3 for r in runs)
         passed += ok
         colour = "green" if ok else "red"
+        counts = [r.instructions for r in runs if r.instructions is not None]
         table.add_row(f"{vis} {idx}", f"[{colour}]{worst.status_description}[/]",
                       f"{cpu[len(cpu) // 2]:.3f}" if cpu else "–", f"{wall[len(wall) // 2]:.3f}" if wall else "–",
                       f"{mem[len(mem) // 2]:,.0f}" if mem else "–",
-                      "" if worst.exit_code is None else str(worst.exit_code))
+                      "" if worst.exit_code is None else str(worst.exit_code),
+                      *((f"{counts[0]:,}" if counts else "–",) if counting else ()))
     console.print(table)
     console.print(f"{passed}/{len(by_test)} tests passed")
     if passed != len(by_test):
@@ -635,60 +665,70 @@ def selftest(
 @app.command()
 def calibrate(
     engine: Annotated[list[str] | None, typer.Option("--engine", help="Engines to compare (repeatable): local, "
-                                                     "judge0.")] = None,
+                                                     "judge0. The first is the reference of the ratios.")] = None,
     judge0_url: Judge0UrlOption = None,
-    repeat: Annotated[int, typer.Option(min=1, max=20, help="Runs per reference program.")] = 5,
+    repeat: Annotated[int, typer.Option(min=1, max=20, help="Runs per program and engine (medians shown).")] = 5,
+    programs: Annotated[str | None, typer.Option("--programs", help="Only these programs: comma-separated glob "
+                                                 "patterns over their names, e.g. 'startup,sort-*'.")] = None,
+    db: DbOption = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Print only; do not store the session.")] = False,
 ) -> None:
-    """Run reference programs on each engine and print CPU time, its spread and memory side by side."""
+    """Run the shipped calibration set on each engine; print per-program ratios and fitted time/memory factors."""
     import asyncio
 
-    from ecco_tui.services.calibrate import calibrate as run_calibration
+    from ecco_tui.services import calibrate as cal
+    from ecco_tui.services.workspace import open_store
 
     engines = engine or ["local"]
     for name in engines:
         if name not in ("local", "judge0"):
             fail(f"--engine: unknown engine {name!r} (local or judge0)")
-    settings = settings_for(None, judge0_url=judge0_url)
+    try:
+        full_set = cal.load_calibration_set()
+        chosen = full_set.select(programs)
+    except cal.CalibrationError as exc:
+        fail(str(exc))
+    settings = settings_for(db, judge0_url=judge0_url)
 
-    async def go() -> list[Any]:
+    async def go(update: Callable[[str, int, int | None], None]) -> list[Any]:
         from ecco_tui.engines.base import EngineError
 
-        rows = []
+        results = []
         for name in engines:
             eng = _engine_or_fail(settings, name, judge0_url)
+            total = len(chosen.programs)
+            update(f"{name} calibration", 0, total)
             try:
-                rows.extend(await run_calibration(eng, repeat=repeat))
+                results.append(await cal.calibrate(eng, chosen, repeat=repeat,
+                                                   progress=lambda _p, n=name: update(f"{n} calibration", 1, None)))
             except EngineError as exc:
                 fail(f"{name}: {exc}")
             finally:
                 await eng.aclose()
-        return rows
+        return results
 
-    rows = asyncio.run(go())
-    table = Table(title=f"calibration ({repeat} runs each, medians)")
-    for col in ("program", "engine", "cpu s", "cpu CV", "wall s", "memory KB", "failed"):
-        table.add_column(col, justify="left" if col in ("program", "engine") else "right")
-    for r in sorted(rows, key=lambda r: r.program):
-        table.add_row(r.program, r.engine, "–" if r.cpu_median_s is None else f"{r.cpu_median_s:.4f}",
-                      "–" if r.cpu_cv is None else f"{100 * r.cpu_cv:.1f}%",
-                      "–" if r.wall_median_s is None else f"{r.wall_median_s:.4f}",
-                      "–" if r.memory_median_kb is None else f"{r.memory_median_kb:,.0f}", str(r.failures))
-    out = console if console.is_terminal else Console(width=160)
-    out.print(table)
-    if len(engines) > 1:
-        by = {(r.program, r.engine.split(" ")[0]): r for r in rows}
-        first, second = engines[0], engines[1]
-        ratio = Table(title=f"{second} / {first}")
-        for col in ("program", "cpu ratio", "memory ratio"):
-            ratio.add_column(col)
-        from ecco_tui.services.calibrate import REFERENCE_PROGRAMS
-
-        for program, _ in REFERENCE_PROGRAMS:
-            a, b = by.get((program, first)), by.get((program, second))
-            if a and b and a.cpu_median_s and b.cpu_median_s and a.memory_median_kb and b.memory_median_kb:
-                ratio.add_row(program, f"{b.cpu_median_s / a.cpu_median_s:.2f}",
-                              f"{b.memory_median_kb / a.memory_median_kb:.2f}")
-        out.print(ratio)
+    with progress_bar() as update:
+        results = asyncio.run(go(update))
+    session = cal.build_session(results, set_version=full_set.version, programs=programs, repeat=repeat)
+    out = console if console.is_terminal else Console(width=200)
+    for spec in cal.session_tables(session):
+        table = Table(title=spec.title)
+        for i, col in enumerate(spec.columns):
+            table.add_column(col, justify="left" if spec.align[i] == "l" else "right")
+        for row in spec.rows:
+            table.add_row(*row)
+        out.print(table)
+    if not session.pairs:
+        out.print("one engine: no factors (add e.g. --engine judge0 --judge0-url URL to compare)", highlight=False)
+    failed = sorted({r.program for e in session.engines for r in e.rows if not r.ok})
+    if failed:
+        err_console.print(f"[yellow]warning:[/] failed on some engine (left out of the fits): {', '.join(failed)}",
+                          highlight=False)
+    if not no_store:
+        with user_errors(), open_store(settings.db_path) as store:
+            cal.save_session(store, session)
+        out.print(f"stored as calibration {session.session_id[:12]} in {settings.db_path} "
+                  "(ecco report --calibration)", highlight=False)
 
 
 @app.command()
@@ -759,6 +799,7 @@ def refine(
         except KeyboardInterrupt:
             err_console.print("interrupted: finished rounds are stored; run the same command to resume")
             raise typer.Exit(130) from None
+        refresh_verdicts_of(store, [summary.run_id])
     console.print(f"run {summary.run_id}: {len(summary.written)} rounds written ({summary.succeeded} with code, "
                   f"{len(summary.failed)} failed, {summary.skipped} already done) in {summary.seconds:.1f} s",
                   highlight=False)
@@ -777,18 +818,27 @@ def serve(
                                                    "(default: $ECCO_SERVE_TOKEN, else none).")] = None,
     max_queue: Annotated[int, typer.Option("--max-queue", help="Unfinished submissions before 503 "
                                            "'queue is full'.")] = 100,
+    db: Annotated[Path | None, typer.Option("--db", help="Record every run in this store and answer a repeated "
+                                            "program+test from it (the store stays locked while serving). "
+                                            "Without it nothing is stored.", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="With --db: run every submission even when the store "
+                                        "has its result (still recorded; the newest wins).")] = False,
 ) -> None:
     """Serve Judge0 CE 1.13.1's REST API over the local sandbox, for ECCO's scripts and any Judge0 client."""
     import os
 
     from ecco_tui.serve.app import serve as run_server
 
+    if force and db is None:
+        fail("--force: only means something with --db (nothing is looked up without a store)")
     settings = settings_for(None)
     token = auth_token or os.environ.get("ECCO_SERVE_TOKEN")
     from ecco_tui.services.engines import default_interpreter
 
-    run_server(host=host, port=port, workers=workers, auth_token=token, max_queue=max_queue,
-               python=settings.local_python or default_interpreter())
+    with user_errors():
+        run_server(host=host, port=port, workers=workers, auth_token=token, max_queue=max_queue,
+                   python=settings.local_python or default_interpreter(),
+                   db=None if db is None else db.expanduser(), force=force)
 
 
 @app.command("eval")
@@ -799,7 +849,12 @@ def eval_cmd(
     engine: EngineOption = None,
     judge0_url: Judge0UrlOption = None,
     tests: Annotated[str, typer.Option(help="public, private or all.")] = "private",
-    repeat: Annotated[int, typer.Option(min=1, max=20, help="Runs per test; every sample is stored.")] = 1,
+    repeat: Annotated[str, typer.Option(help="Runs per test (1-20), or auto: repeat each pair's input and output "
+                                        "until its speedup interval is within ±5% or 15 samples per test. Every "
+                                        "sample is stored.")] = "1",
+    cost: Annotated[str, typer.Option("--cost", help="time, or instructions: also count instructions with "
+                                      "valgrind (local engine; ~70× slower, once per test), stored beside CPU "
+                                      "time; the report then shows both speedups.")] = "time",
     force: Annotated[bool, typer.Option("--force", help="Re-run results already stored.")] = False,
     all_rounds: Annotated[bool, typer.Option("--all-rounds", help="Evaluate every refinement round, "
                                              "not only the last.")] = False,
@@ -809,14 +864,20 @@ def eval_cmd(
     import asyncio
 
     from ecco_tui.services import evaluation, report
-    from ecco_tui.services.engines import limits_from
+    from ecco_tui.services.engines import EngineError, limits_from, make_engine
     from ecco_tui.services.workspace import open_store
 
     if tests not in ("public", "private", "all"):
         fail(f"--tests: must be public, private or all, not {tests!r}")
     if output_format not in ("table", "csv", "json", "md"):
         fail(f"--format: must be table, csv, json or md, not {output_format!r}")
+    try:
+        repeats = evaluation.parse_repeat(repeat)  # None: auto
+    except ValueError as exc:
+        fail(str(exc))
     settings = settings_for(db, engine=engine, judge0_url=judge0_url)
+    if problem := evaluation.cost_problem(cost, settings.engine):
+        fail(problem)
     visibility = None if tests == "all" else tests
     limits = limits_from(settings)
     with user_errors(), open_store(settings.db_path) as store:
@@ -826,28 +887,43 @@ def eval_cmd(
                 fail(f"--run: no run named {run_id!r} (runs: {', '.join(r.run_id for r in store.runs()) or 'none'})")
             if split and known.split != split:
                 fail(f"--run {run_id}: made from the {known.split} split, not {split}")
-        eng = _engine_or_fail(settings, engine, judge0_url)
+        counting = cost == evaluation.INSTRUCTIONS
+        try:
+            eng = make_engine(settings, engine, judge0_url=judge0_url, count_instructions=counting)
+            # Repeats beyond the first need no count: they run on a plain engine, after the counted runs.
+            plain = make_engine(settings, engine, judge0_url=judge0_url) if counting else None
+        except EngineError as exc:
+            fail(str(exc))
 
-        async def go() -> list[tuple[str, evaluation.EvalPlan, evaluation.EvalStats]]:
-            from ecco_tui.engines.base import EngineError
-
+        async def go() -> list[tuple[str, evaluation.EvalPlan, evaluation.EvalStats, Any]]:
             done = []
             try:
                 info = await eng.info()
                 for run_id in run:
-                    programs = evaluation.run_programs(store, run_id, final_round_only=not all_rounds)
-                    plan = evaluation.plan_evaluation(store, programs, info, limits, run_id=run_id,
-                                                      visibility=visibility, repeat=repeat, force=force)
                     with progress_bar() as progress:
-                        stats = await evaluation.execute_plan(
-                            store, eng, plan, limits, repeat=repeat, force=force,
-                            progress=lambda n, total, p=progress, r=run_id: p(f"{r}", n, total),
-                        )
-                    done.append((run_id, plan, stats))
+
+                        def report_progress(n: int, total: int, p: Any = progress, r: str = run_id) -> None:
+                            p(r, n, total)
+
+                        if repeats is None:
+                            auto = await evaluation.evaluate_auto(
+                                store, eng, run_id, limits, visibility=visibility, mode=cost, force=force,
+                                final_round_only=not all_rounds, plain_engine=plain, progress=report_progress)
+                            done.append((run_id, auto.plan, auto.stats, auto))
+                            continue
+                        programs = evaluation.run_programs(store, run_id, final_round_only=not all_rounds)
+                        plan = evaluation.plan_evaluation(store, programs, info, limits, run_id=run_id,
+                                                          visibility=visibility, repeat=repeats, mode=cost,
+                                                          force=force)
+                        stats = await evaluation.execute_plan(store, eng, plan, limits, mode=cost, force=force,
+                                                              plain_engine=plain, progress=report_progress)
+                    done.append((run_id, plan, stats, None))
             except EngineError as exc:
                 fail(str(exc))
             finally:
                 await eng.aclose()
+                if plain is not None:
+                    await plain.aclose()
             return done
 
         try:
@@ -855,13 +931,19 @@ def eval_cmd(
         except KeyboardInterrupt:
             err_console.print("interrupted: results so far are stored; run the same command to resume")
             raise typer.Exit(130) from None
-        for run_id, plan, stats in results:
+        for run_id, plan, stats, auto in results:
             err_console.print(
                 f"{run_id}: {plan.programs} programs, {stats.executed} test runs executed, {stats.cached} cached, "
                 f"{stats.tests_per_second:.1f} tests/s" + (f", {stats.failed_jobs} programs failed to run"
-                                                           if stats.failed_jobs else ""),
+                                                           if stats.failed_jobs else "")
+                + (f", {stats.instructions_counted} instruction counts" if counting and stats.executed else ""),
                 highlight=False,
             )
+            if auto is not None:
+                err_console.print(
+                    f"  repeat auto: {auto.pairs} pairs in {auto.rounds} rounds: {auto.narrow} within "
+                    f"±{evaluation.AUTO_RELATIVE:.0%}, {auto.capped} still wider at {evaluation.AUTO_MAX_SAMPLES} "
+                    f"samples, {auto.no_interval} with nothing to compare", highlight=False)
             for line in stats.errors[:5]:
                 err_console.print(f"[red]  {line}[/]", highlight=False)
             if plan.missing_tests:
@@ -887,12 +969,18 @@ def print_report(lines: list[Any], output_format: str) -> None:
     else:
         out = console if console.is_terminal else Console(width=160)
         mode = "ECCO-compat rules" if lines and lines[0].mode == "ecco" else "default definitions"
-        for task, cols, title in (("edit", report.EDIT_COLUMNS, "History-based editing"),
-                                  ("generate", report.GEN_COLUMNS, "NL-instructed generation")):
+        for task, title in (("edit", "History-based editing"), ("generate", "NL-instructed generation")):
+            cols = report.columns(lines, task)
             rows = report.table_rows(lines, task)
             if not rows:
                 continue
-            table = Table(title=f"{title} ({mode})")
+            caption = None
+            if task == "edit":
+                caption = "ratios: mean over pairs [95% bootstrap interval, pairs resampled]"
+                if report.INSTRUCTION_COLUMNS[0] in cols:
+                    caption += ("; instr. speedup: by valgrind instruction counts; cost disagree: outputs whose CPU "
+                                "time and instruction count point different ways / outputs with both")
+            table = Table(title=f"{title} ({mode})", caption=caption)
             for i, col in enumerate(cols):
                 table.add_column(col, justify="left" if i < 2 else "right")
             for row in rows:
@@ -922,8 +1010,11 @@ def print_explanation(ex: Any) -> None:
     out = console if console.is_terminal else Console(width=160)
     table = Table(title=f"{ex.run_id} row {ex.row_idx} · {ex.problem_id} · output {ex.output_id} · "
                         f"engine {ex.engine} · {ex.mode} mode")
-    for col in ("test", "input status", "input s", "input KB", "output status", "output s", "output KB", "counted"):
-        table.add_column(col, justify="right" if col in ("input s", "input KB", "output s", "output KB") else "left")
+    counts = any(t.input_instructions is not None or t.output_instructions is not None for t in ex.tests)
+    numeric = ("input s", "input KB", "output s", "output KB", "input instr", "output instr")
+    for col in ("test", "input status", "input s", "input KB", "output status", "output s", "output KB",
+                *(("input instr", "output instr") if counts else ()), "counted"):
+        table.add_column(col, justify="right" if col in numeric else "left")
 
     def num(v: float | None, fmt: str) -> str:
         return "–" if v is None else format(v, fmt)
@@ -931,6 +1022,7 @@ def print_explanation(ex: Any) -> None:
     for t in ex.tests:
         table.add_row(t.test_id, t.input_status or "–", num(t.input_time_s, ".3f"), num(t.input_memory_kb, ",.0f"),
                       t.output_status or "–", num(t.output_time_s, ".3f"), num(t.output_memory_kb, ",.0f"),
+                      *((num(t.input_instructions, ",.0f"), num(t.output_instructions, ",.0f")) if counts else ()),
                       "yes" if t.counted else "")
     out.print(table)
     out.print(f"rule: {ex.rule}", highlight=False)
@@ -941,6 +1033,15 @@ def print_explanation(ex: Any) -> None:
     out.print(f"speedup: {num(ex.speedup, '.4f')} · memory reduction: {num(ex.memory_reduction, '.4f')} · "
               f"outcome: {ex.outcome}" + (f" (95% interval {ex.interval[0]:.3f}–{ex.interval[1]:.3f})"
                                           if ex.interval else ""), highlight=False)
+    if ex.instruction_speedup is not None:
+        out.print(f"instruction speedup = {ex.input_instructions_sum:,.0f} / {ex.output_instructions_sum:,.0f} "
+                  f"instructions = {ex.instruction_speedup:.4f} (same tests as the CPU-time ratio)", highlight=False)
+        verdict = "DISAGREE" if ex.cost_disagree else "no contradiction"
+        out.print(f"CPU time says {ex.cpu_direction or 'nothing (no interval)'}, instruction count says "
+                  f"{ex.instruction_direction} (±1% is the same): {verdict}", highlight=False)
+    elif counts:
+        out.print("instruction speedup: – (some test entering the CPU-time ratio has no count on one side)",
+                  highlight=False)
 
 
 @app.command("report")
@@ -957,10 +1058,38 @@ def report_cmd(
     explain: Annotated[int | None, typer.Option("--explain", help="Show how one row's numbers were derived "
                                                 "(needs one --run).")] = None,
     output_format: Annotated[str, typer.Option("--format", help="table, csv, json or md.")] = "table",
+    calibration: Annotated[bool, typer.Option("--calibration", help="Show the latest stored engine calibration "
+                                              "(`ecco calibrate`) per engine pair instead (table, json or md).")]
+    = False,
 ) -> None:
     """Print the paper-style tables from stored executions (executes nothing)."""
     from ecco_tui.services import report
     from ecco_tui.services.workspace import open_store
+
+    if calibration:
+        from ecco_tui.services import calibrate as cal
+
+        if output_format not in ("table", "json", "md"):
+            fail(f"--calibration --format: must be table, json or md, not {output_format!r}")
+        settings = settings_for(db)
+        if not settings.db_path.exists():
+            fail(f"{settings.db_path}: no such store")
+        with user_errors(), open_store(settings.db_path, read_only=True) as store:
+            sessions = cal.latest_sessions(store)
+        if output_format != "table":
+            print(cal.render_json(sessions) if output_format == "json" else cal.render_markdown(sessions))
+            return
+        out = console if console.is_terminal else Console(width=200)
+        for spec in (spec for session in sessions for spec in cal.session_tables(session)):
+            table = Table(title=spec.title)
+            for i, col in enumerate(spec.columns):
+                table.add_column(col, justify="left" if spec.align[i] == "l" else "right")
+            for row in spec.rows:
+                table.add_row(*row)
+            out.print(table)
+        if not sessions:
+            out.print("no calibration stored: run `ecco calibrate`", highlight=False)
+        return
 
     if tests not in ("public", "private", "all"):
         fail(f"--tests: must be public, private or all, not {tests!r}")

@@ -38,7 +38,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,14 +56,18 @@ from ecco_tui.store.store import Store
 
 __all__ = [
     "METHODS",
+    "OUTPUT_SCHEMA",
     "ProgressFn",
     "RefineBusyError",
     "RefineError",
     "RefineSummary",
     "RoundResult",
+    "claim_chain",
+    "output_id_for",
     "refine_output",
     "refine_run",
     "round_failures",
+    "target_run",
 ]
 
 METHODS = ("self-refine", "exec-refine", "nl-exec-refine")
@@ -146,6 +150,12 @@ def _claim(store: Store, run_id: str, chains: Sequence[tuple[int, int]]) -> Iter
             _ACTIVE.difference_update(keys)
 
 
+def claim_chain(store: Store, run_id: str, row: int, sample: int) -> AbstractContextManager[None]:
+    """Hold one chain for a writer outside the round loop (the app's manual rounds), so it never
+    interleaves with a refine of the same chain: raises `RefineBusyError` when the chain is taken."""
+    return _claim(store, run_id, [(row, sample)])
+
+
 # -------------------------------------------------------------------------------------------------- schema
 _OUTPUT_SCHEMA = pa.schema([
     ("output_id", pa.string()), ("run_id", pa.string()), ("row_idx", pa.int32()), ("sample_idx", pa.int32()),
@@ -158,6 +168,11 @@ _OUTPUT_SCHEMA = pa.schema([
 
 def _output_id(run_id: str, row: int, sample: int, rnd: int) -> str:
     return f"{run_id}:{row}:{sample}:{rnd}"
+
+
+#: For other writers of rounds (services.rounds): the same row shape and id scheme as the round loop's.
+OUTPUT_SCHEMA = _OUTPUT_SCHEMA
+output_id_for = _output_id
 
 
 def _has_code(out: ModelOutput | None) -> bool:
@@ -410,6 +425,13 @@ def _target_run(store: Store, source: Run, method: str, new_run_id: str | None) 
         raise RefineError(f"run {new_run_id} already exists as a {existing.task} {existing.method} run of the "
                           f"{existing.split} split; choose another name")
     return new_run_id, True
+
+
+def target_run(store: Store, source: Run, method: str) -> tuple[str, bool]:
+    """Where `refine_output` puts rounds of `source` made with `method`: (run id, True when a new run is seeded
+    from the source). Raises `RefineError` when that name is taken by another kind of run."""
+    _check_method(method)
+    return _target_run(store, source, method, None)
 
 
 def _seed_run(store: Store, client: ModelClient, book: PromptBook, source: Run, target: str, method: str,

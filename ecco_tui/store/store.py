@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from ecco_tui.metrics.outcome import LABEL_AGREEMENT
 from ecco_tui.store import migrations
 from ecco_tui.store.models import (
     Annotation,
@@ -101,15 +102,6 @@ OUTCOME_FILTERS = {
     "broken": "v.outcome = 'broken'",
     "passes": "v.outcome = 'passes'",
     "fails": "v.outcome = 'fails'",
-}
-
-#: Labels that claim an outcome, and the cached outcomes that agree with each; the other labels
-#: (ecco-fix-candidate, needs-review, custom ones) never disagree with a measurement.
-LABEL_AGREEMENT: dict[str, tuple[str, ...]] = {
-    "correct-optimization": ("correct-optimization",),
-    "spurious-optimization": ("spurious-optimization",),
-    "no-gain": ("correct-no-gain", "within-noise"),
-    "broken": ("broken", "fails"),
 }
 
 #: An author's live label per output: the newest one not retracted (as `current_annotations`).

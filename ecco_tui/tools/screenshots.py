@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from ecco_tui.services.catalog import Catalog
 from ecco_tui.services.imports import build_sample_store
 from ecco_tui.services.workspace import open_store
 from ecco_tui.tui.app import Delays, EccoApp
 from ecco_tui.tui.screens.browser import BrowserScreen
+from ecco_tui.tui.screens.scatter import ScatterScreen
 
 
 def with_trajectories(catalog: Catalog) -> str | None:
@@ -38,6 +40,12 @@ def with_trajectories(catalog: Catalog) -> str | None:
     return None
 
 
+def scatter_of_largest_edit_run(catalog: Catalog) -> Screen[None] | None:
+    """The scatter of the editing run with most outputs (the sample's instruct run)."""
+    runs = [r for r in catalog.runs() if r.task == "edit"]
+    return ScatterScreen(max(runs, key=lambda r: (r.n_outputs, r.run_id)).run_id) if runs else None
+
+
 @dataclass(frozen=True)
 class Shot:
     name: str
@@ -45,6 +53,8 @@ class Shot:
     description: str
     #: Picks the problem to put the cursor on first (None: the first problem).
     problem: Callable[[Catalog], str | None] | None = None
+    #: A screen to open over the browser before the keys (for screens no browser key opens).
+    screen: Callable[[Catalog], Screen[None] | None] | None = None
 
 
 #: Each shot starts from a fresh app on the browser; keys are pressed one at a time, waiting in between.
@@ -60,6 +70,8 @@ SHOTS: tuple[Shot, ...] = (
          "Human runtime and memory spectrum, a generated program marked at its percentile"),
     Shot("trajectories", ("t",), "A user's successive submissions", with_trajectories),
     Shot("help", ("question_mark",), "Every key of the browser"),
+    Shot("scatter", ("down",), "A run's outputs: speedup with its interval × tests passed, one point marked",
+         screen=scatter_of_largest_edit_run),
 )
 
 
@@ -80,6 +92,10 @@ async def take(catalog: Catalog, shot: Shot, out: Path, size: tuple[int, int]) -
         problem_id = shot.problem(catalog) if shot.problem else None
         if problem_id is not None and isinstance(app.screen, BrowserScreen):
             app.screen.jump_to_problem(problem_id)
+            await _settle(pilot)
+        screen = shot.screen(catalog) if shot.screen else None
+        if screen is not None:
+            await app.push_screen(screen)
             await _settle(pilot)
         for key in shot.keys:
             await pilot.press(key)

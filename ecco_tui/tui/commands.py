@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Provider, SimpleCommand
 from textual.dom import DOMNode
 from textual.markup import escape
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 class ActionCommands(Provider):
-    """The screen's actions, named as in the footer."""
+    """The screen's actions, named as in the footer, and the app-wide entries of PALETTE_COMMANDS."""
 
     def _actions(self) -> list[tuple[str, str, Callable[[], Any]]]:
         seen: set[str] = set()
@@ -34,6 +34,8 @@ class ActionCommands(Provider):
             title = f"{binding.description}"
             help_text = escape(f"{binding.tooltip or binding.description} · key {key_display or key}")
             found.append((title, help_text, partial(self._run, binding.action, active.node)))
+        for title, help_text, command in PALETTE_COMMANDS:
+            found.append((title, escape(help_text), partial(command, self.app)))
         return sorted(found, key=lambda item: item[0].lower())
 
     async def _run(self, action: str, node: DOMNode) -> None:
@@ -71,3 +73,27 @@ class ProblemCommands(Provider):
                 partial(app.show_problem, row.problem_id),
                 help=escape(f"Open problem · {row.split or '-'} · {row.n_pairs} pairs · {row.n_outputs} outputs"),
             )
+
+
+async def choose_run_for_scatter(app: EccoApp) -> None:
+    """The "Scatter of run…" entry: a second palette lists the runs (editing runs first); enter opens one."""
+    from ecco_tui.tui.screens.scatter import open_scatter
+
+    runs = await asyncio.to_thread(app.catalog.runs)
+    if not runs:
+        app.notify("This store has no runs: import model outputs first (ecco import-outputs).", severity="warning")
+        return
+    runs = sorted(runs, key=lambda r: (r.task != "edit", r.run_id))
+    app.search_commands(
+        [SimpleCommand(r.run_id, partial(open_scatter, app, r.run_id),
+                       escape(f"{r.model} · {r.method} · {r.task} · {r.split} · {r.n_outputs} outputs"))
+         for r in runs],
+        placeholder="Scatter of which run?",
+    )
+
+
+#: Palette entries that are not a screen's key binding: (title, help, coroutine or function taking the app).
+PALETTE_COMMANDS: list[tuple[str, str, Callable[[EccoApp], Any]]] = [
+    ("Scatter of run…", "Speedup × tests passed for every output of a run: correct vs spurious optimizations",
+     choose_run_for_scatter),
+]

@@ -288,3 +288,21 @@ def test_memory_reduction_by_hand_in_both_modes(edit_store: Store) -> None:
     (compat,) = build_report(edit_store, mode="ecco")
     assert default.mean_memory_reduction == pytest.approx(sum(default_values) / len(default_values))
     assert compat.mean_memory_reduction == pytest.approx(sum(ecco_values) / len(ecco_values))
+
+
+def test_import_results_command_leaves_the_browser_verdicts_fresh(store: Store, store_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from ecco_tui.cli.main import app
+    from ecco_tui.services.verdicts import stale_runs
+
+    import_outputs(store, FIXTURES / EDIT)
+    store.close()
+    result = CliRunner().invoke(app, ["import-results", "--db", str(store_path),
+                                      str(FIXTURES / f"generated_codes_{EDIT}")])
+    assert result.exit_code == 0, result.output
+    with Store.open(store_path) as reopened:
+        assert stale_runs(reopened) == []
+        outcomes = {v.outcome for v in reopened.verdicts(run_id="deepseek-exec-sft-20241112-160434")}
+        assert outcomes and outcomes <= {"correct-optimization", "spurious-optimization", "correct-no-gain",
+                                         "within-noise", "broken"}

@@ -140,3 +140,26 @@ async def test_unlabeled_filter_drops_a_fully_labelled_problem(own_store: Store)
         await settle(pilot)
         await choose_outcome(app, pilot, "unlabeled")
         assert table(app, "problems").keys == ["p90002"]
+
+
+async def test_scatter_key_plots_the_filtered_run(app: EccoApp) -> None:
+    from ecco_tui.tui.screens.scatter import ScatterScreen
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#run", Select).value = "alpha-instruct"
+        await settle(pilot)
+        await press(pilot, "v")
+        assert isinstance(app.screen, ScatterScreen)
+        assert app.screen.run_id == "alpha-instruct"
+
+
+async def test_scatter_key_without_a_run_uses_the_selected_outputs_run(app: EccoApp) -> None:
+    from ecco_tui.tui.screens.scatter import ScatterScreen
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        selected_run = table(app, "outputs").keys[0].split(":")[0]
+        await press(pilot, "v")
+        assert isinstance(app.screen, ScatterScreen)
+        assert app.screen.run_id == selected_run

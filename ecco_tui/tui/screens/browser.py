@@ -83,6 +83,9 @@ class BrowserScreen(EccoScreen):
                 tooltip="Human runtime / memory spectrum of the selected problem"),
         Binding("t", "trajectories", "Trajectories", id="browser.trajectories",
                 tooltip="Users' successive submissions to the selected problem"),
+        Binding("v", "scatter", "Scatter", id="browser.scatter",
+                tooltip="Speedup (with interval) vs tests passed for every output of the filtered run, or of "
+                        "the selected output's run"),
         Binding("r", "reload", "Reload", id="browser.reload", show=False, tooltip="Reload from the store"),
         Binding("q", "app.quit", "Quit", id="browser.quit", show=False, tooltip="Leave ecco"),
     ]
@@ -458,6 +461,22 @@ class BrowserScreen(EccoScreen):
             self.notify(f"{detail.problem.problem_id} has no human spectrum in this store.", severity="warning")
             return
         self.app.push_screen(SpectrumScreen(detail.problem, detail.spectrum))
+
+    def action_scatter(self) -> None:
+        from ecco_tui.tui.screens.scatter import ScatterScreen
+
+        run_id = self.query_state.run
+        if run_id is None:
+            outputs = self.query_one("#outputs", RecordTable)
+            key = outputs.cursor_key
+            row = next((o for o in self._detail.output_rows if o.output_id == key), None) if (
+                self._detail and key) else None
+            run_id = row.run_id if row is not None else None
+        if run_id is None:
+            self.notify("Pick a run in the run filter (or an output of it) to plot its scatter.",
+                        severity="warning")
+            return
+        self.app.push_screen(ScatterScreen(run_id))
 
     def action_trajectories(self) -> None:
         from ecco_tui.tui.screens.trajectory import TrajectoryScreen

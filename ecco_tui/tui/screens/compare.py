@@ -3,6 +3,11 @@
 Left is the slow input (or the fastest human solution for NL generation, or a user's previous
 submission); right is the fast human program, the model's output, or the next submission. Everything
 comes from one `CompareView` loaded in a worker, diff included.
+
+On a model output the view also drives refinement rounds (services/rounds.py): `f` asks the configured model
+for one more round, `e` edits the program by hand (screens/rounds.py) and saves it as a round, `h` lists the
+chain's rounds. A new round opens in a fresh view that first measures it on every test (live, like `r`).
+One job at a time: `r`, `f` and that measuring refuse to start while another runs; Escape cancels it.
 """
 
 from __future__ import annotations
@@ -23,11 +28,22 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ecco_tui.config import Settings
 from ecco_tui.engines.base import code_sha256
+from ecco_tui.metrics.outcome import label_disagrees
 from ecco_tui.services.annotations import DEFAULT_LABELS, next_unlabeled_output, undo_last
 from ecco_tui.services.annotations import label as save_label
 from ecco_tui.services.catalog import CompareMetrics, CompareView, SideStats, TestRow, TestSide
 from ecco_tui.services.engines import limits_from, make_engine
+from ecco_tui.services.refine import RefineBusyError, RefineError
 from ecco_tui.services.rerun import RerunEvent, RerunSummary, rerun_programs
+from ecco_tui.services.rounds import (
+    RoundError,
+    RoundEvent,
+    RoundMade,
+    manual_run_for,
+    measure_output,
+    model_missing,
+    refine_next_round,
+)
 from ecco_tui.store.models import Annotation
 from ecco_tui.tui.diff_model import build_diff
 from ecco_tui.tui.formatting import (
@@ -49,14 +65,6 @@ from ecco_tui.tui.widgets.record_table import RecordTable
 TEST_COLUMNS = ["", "test", "L status", "L cpu", "L mem", "R status", "R cpu", "R mem", "Δ cpu", "Δ mem"]
 L_STATUS, R_STATUS = 2, 5
 
-#: A human label that names an outcome disagrees with any other measured outcome; the other labels
-#: (ecco-fix-candidate, needs-review) do not claim an outcome.
-LABEL_OUTCOMES = {
-    "correct-optimization": "correct-optimization",
-    "spurious-optimization": "spurious-optimization",
-    "no-gain": "correct-no-gain",
-    "broken": "broken",
-}
 READ_ONLY = "The store is open read-only: nothing can be saved here (close the other ecco using it)."
 
 
@@ -85,6 +93,26 @@ class RerunProgress(Message):
 @dataclass
 class RerunDone(Message):
     summary: RerunSummary
+    measured: bool = False  # the first measurement of a new round, not a forced re-run
+
+
+@dataclass
+class RoundProgress(Message):
+    """What the refinement round in progress is doing (model call, public tests)."""
+
+    event: RoundEvent
+
+
+@dataclass
+class RoundDone(Message):
+    made: RoundMade
+
+
+@dataclass
+class RoundRefused(Message):
+    """The round could not start or was refused (no model, chain busy, …): the reason, for a notice."""
+
+    reason: str
 
 
 class CompareScreen(EccoScreen):
@@ -100,13 +128,13 @@ class CompareScreen(EccoScreen):
                 tooltip="Jump to the previous change"),
         Binding("n", "next_unlabeled", "Next unlabeled", id="compare.next_unlabeled", show=False,
                 tooltip="Open the next output of this run you have not labelled"),
-        Binding("p", "toggle_statement", "Statement", id="compare.statement",
-                tooltip="Show or hide the problem statement"),
+        Binding("p", "toggle_statement", "Statement", id="compare.statement", show=False,
+                tooltip="Show or hide the problem statement (its panel title is always on screen)"),
         Binding("x", "failing_only", "Failing only", id="compare.failing",
                 tooltip="Show only the tests some side fails"),
         Binding("s", "spectrum", "Spectrum", id="compare.spectrum",
                 tooltip="Where the right program sits among human solutions"),
-        Binding("y", "copy_right", "Copy code", id="compare.copy", tooltip="Copy the right program"),
+        Binding("y", "copy_right", "Copy code", id="compare.copy", show=False, tooltip="Copy the right program"),
         Binding("Y", "copy_left", "Copy left", id="compare.copy_left", show=False, tooltip="Copy the left program"),
         Binding("T", "focus_tests", "Tests", id="compare.tests", show=False, tooltip="Move to the test table"),
         *(label_binding(i) for i in range(1, 10)),
@@ -114,12 +142,25 @@ class CompareScreen(EccoScreen):
                 tooltip="Retract your most recent label (wherever you gave it)"),
         Binding("r", "rerun", "Re-run", id="compare.rerun", show=False,
                 tooltip="Run both programs again on every test with the configured engine (Escape cancels)"),
+        Binding("f", "refine", "Refine", id="compare.refine",
+                tooltip="One more refinement round of this output by the configured model ([model] method; "
+                        "Escape cancels); the new round opens when done"),
+        Binding("h", "rounds", "Rounds", id="compare.rounds",
+                tooltip="This output's refinement chain: pass@1, speedup and failure per round; diff any two"),
+        Binding("e", "edit", "Edit", id="compare.edit", show=False,
+                tooltip="Edit the generated program, run it on the public tests, save it as a new round"),
     ]
 
-    def __init__(self, kind: str, key: str) -> None:
+    #: Actions that only make sense on a model output (hidden on pairs and trajectory steps).
+    OUTPUT_ACTIONS = frozenset({"refine", "rounds", "edit"})
+
+    def __init__(self, kind: str, key: str, *, measure: bool = False) -> None:
         super().__init__(id="compare")
         self.kind = kind
         self.key = key
+        self._measure_pending = measure  # a new round: measure it on every test once it is shown
+        self._round: Worker[None] | None = None
+        self._round_text = ""
         self.view: CompareView | None = None
         self._failing_only = False
         self.annotation: Annotation | None = None
@@ -127,6 +168,7 @@ class CompareScreen(EccoScreen):
         self._live: dict[tuple[int, str], str] = {}  # (status column, test label) -> status cell during a re-run
         self._rerun_done = 0
         self._rerun_total = 0
+        self._rerun_verb = "re-running"
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -182,8 +224,14 @@ class CompareScreen(EccoScreen):
         self._show_header()
         statement = view.problem.description if view.problem and view.problem.description else None
         self.query_one("#statement", Static).update(Content(statement) if statement else "No statement stored.")
-        self.query_one("#diff", DiffView).set_diff(message.diff, view.left_label, view.right_label)
+        right_label = view.right_label
+        if view.output is not None and view.output.failure and not view.right_code.strip():
+            right_label = f"no code: {view.output.failure}"
+        self.query_one("#diff", DiffView).set_diff(message.diff, view.left_label, right_label)
         self._fill_tests()
+        if self._measure_pending:
+            self._measure_pending = False
+            self.start_measure()
 
     def _fill_tests(self) -> None:
         view = self.view
@@ -204,7 +252,10 @@ class CompareScreen(EccoScreen):
         )
         table.border_subtitle = f"L = {view.left_label} · R = {view.right_label}"
         if self.rerunning:
-            table.border_title = f"re-running {self._rerun_done}/{self._rerun_total} · Escape cancels"
+            count = f" {self._rerun_done}/{self._rerun_total}" if self._rerun_total else "…"
+            table.border_title = f"{self._rerun_verb}{count} · Escape cancels"
+        elif self.refining:
+            table.border_title = f"refining · {self._round_text} · Escape cancels"
         table.set_empty_text("No failing tests." if self._failing_only else "This problem has no stored tests.")
 
     def _show_header(self) -> None:
@@ -276,14 +327,35 @@ class CompareScreen(EccoScreen):
     # -- live re-run ------------------------------------------------------------------------------
     @property
     def rerunning(self) -> bool:
+        """A re-run (`r`) or the first measurement of a new round is going."""
         return self._rerun is not None and self._rerun.state in (WorkerState.PENDING, WorkerState.RUNNING)
+
+    @property
+    def refining(self) -> bool:
+        """A refinement round (`f`) is going."""
+        return self._round is not None and self._round.state in (WorkerState.PENDING, WorkerState.RUNNING)
+
+    @property
+    def working(self) -> bool:
+        return self.rerunning or self.refining
+
+    def _refuse_if_working(self) -> bool:
+        """True (with a notice) when a job is going: jobs never interleave."""
+        if self.rerunning:
+            what = ("A re-run is already going" if self._rerun_verb == "re-running"
+                    else "The new round is being measured")
+            self.notify(f"{what}: wait for it, or Escape to cancel it.", severity="warning")
+            return True
+        if self.refining:
+            self.notify("A refinement round is going: wait for it, or Escape to cancel it.", severity="warning")
+            return True
+        return False
 
     def action_rerun(self) -> None:
         view = self.view
         if view is None or view.problem is None:
             return
-        if self.rerunning:
-            self.notify("A re-run is already going: wait for it, or Escape to cancel it.", severity="warning")
+        if self._refuse_if_working():
             return
         if self.catalog.read_only:
             self.notify(READ_ONLY, title="Cannot re-run", severity="warning")
@@ -298,6 +370,7 @@ class CompareScreen(EccoScreen):
                 self._live[(L_STATUS, row.label)] = queued
             if view.right_code and view.right_code.strip():
                 self._live[(R_STATUS, row.label)] = queued
+        self._rerun_verb = "re-running"
         self._rerun = self.run_rerun(view.problem.problem_id, codes)
         self._fill_tests()
         self.notify(f"Re-running on {self.settings.engine}: {self._rerun_total} test runs.")
@@ -329,26 +402,38 @@ class CompareScreen(EccoScreen):
             self._live[(column, event.test_label)] = cell
         table = self.query_one("#tests", RecordTable)
         table.update_cells([(event.test_label, column, cell) for column in columns])
-        table.border_title = f"re-running {event.done}/{event.total} · Escape cancels"
+        table.border_title = f"{self._rerun_verb} {event.done}/{event.total} · Escape cancels"
 
     @on(RerunDone)
     def _rerun_done_message(self, message: RerunDone) -> None:
         summary = message.summary
         self._live = {}
-        text = f"Re-ran {summary.executed}/{summary.total} test runs on {summary.engine} in {summary.seconds:.1f}s."
-        if summary.errors:
-            self.notify(text + "\n" + "\n".join(summary.errors[:3]), title="Re-run had errors", severity="error")
+        if message.measured:
+            text = (f"Measured round {self.view.output.round if self.view and self.view.output else '?'}: "
+                    f"{summary.executed}/{summary.total} test runs on {summary.engine} in {summary.seconds:.1f}s "
+                    "(results already stored were reused).")
+            title = "Round measured"
         else:
-            self.notify(text, title="Re-run done")
+            text = f"Re-ran {summary.executed}/{summary.total} test runs on {summary.engine} in {summary.seconds:.1f}s."
+            title = "Re-run done"
+        if summary.errors:
+            self.notify(text + "\n" + "\n".join(summary.errors[:3]), title=f"{title}, with errors", severity="error",
+                        markup=False)
+        else:
+            self.notify(text, title=title)
         self.load_view()
 
     @on(Worker.StateChanged)
     def _rerun_state(self, event: Worker.StateChanged) -> None:
+        if event.worker is self._round:
+            self._round_state(event)
+            return
         if event.worker is not self._rerun:
             return
         if event.state is WorkerState.CANCELLED:
             self._live = {}
-            self.notify("Re-run cancelled; the results that finished are stored.", severity="warning")
+            what = "Re-run" if self._rerun_verb == "re-running" else "Measuring"
+            self.notify(f"{what} cancelled; the results that finished are stored.", severity="warning")
             self.load_view()
         elif event.state is WorkerState.ERROR:
             self._live = {}
@@ -358,7 +443,138 @@ class CompareScreen(EccoScreen):
         if self.rerunning and self._rerun is not None:
             self._rerun.cancel()
             return
+        if self.refining and self._round is not None:
+            self._round.cancel()
+            return
         super().action_back()
+
+    # -- measuring a new round ---------------------------------------------------------------------
+    def start_measure(self) -> None:
+        """Measure the shown round (and its input) on every test this engine has no result for yet."""
+        view = self.view
+        if view is None or view.output is None or not view.right_code.strip() or self.working:
+            return
+        if self.catalog.read_only:
+            return
+        self._live = {}
+        self._rerun_done, self._rerun_total = 0, 0
+        self._rerun_verb = "measuring"
+        self._rerun = self.run_measure(view.output.output_id)
+        self._fill_tests()
+
+    @work(exclusive=True, group="rerun", exit_on_error=False)
+    async def run_measure(self, output_id: str) -> None:
+        try:
+            summary = await measure_output(self.catalog.store, self.settings, output_id,
+                                           progress=lambda event: self.post_message(RerunProgress(event)))
+        except RoundError as exc:
+            self.notify(str(exc), title="Round not measured", severity="warning", timeout=10, markup=False)
+            return
+        self.post_message(RerunDone(summary, measured=True))
+
+    # -- refinement rounds ------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.OUTPUT_ACTIONS:
+            return self.kind == "output"
+        return True
+
+    def _output_shown(self) -> bool:
+        if self.kind != "output":
+            self.notify("Rounds belong to model outputs: open an output to refine or edit it.", severity="warning")
+            return False
+        return self.view is not None and self.view.output is not None
+
+    def action_refine(self) -> None:
+        if not self._output_shown() or self._refuse_if_working():
+            return
+        if self.catalog.read_only:
+            self.notify(READ_ONLY, title="Cannot refine", severity="warning")
+            return
+        missing = model_missing(self.settings)
+        if missing is not None:
+            self.notify(missing, title="No model", severity="warning", timeout=10, markup=False)
+            return
+        assert self.view is not None and self.view.output is not None
+        model = self.settings.model
+        self._round_text = f"starting {model.method} with {model.name}"
+        self._round = self.run_round(self.view.output.output_id)
+        self._fill_tests()
+        self.notify(f"Refining with {model.method} on {model.name} (Escape cancels).", markup=False)
+
+    @work(exclusive=True, group="refine", exit_on_error=False)
+    async def run_round(self, output_id: str) -> None:
+        try:
+            made = await refine_next_round(self.catalog.store, self.settings, output_id,
+                                           progress=lambda event: self.post_message(RoundProgress(event)))
+        except (RoundError, RefineBusyError, RefineError) as exc:
+            self.post_message(RoundRefused(str(exc)))
+            return
+        self.post_message(RoundDone(made))
+
+    @on(RoundProgress)
+    def _round_progress(self, message: RoundProgress) -> None:
+        if not self.refining:
+            return
+        event = message.event
+        self._round_text = event.text + (f" {event.done}/{event.total}" if event.total else "")
+        self._fill_tests()
+
+    @on(RoundRefused)
+    def _round_refused(self, message: RoundRefused) -> None:
+        self.notify(message.reason, title="No round made", severity="warning", timeout=10, markup=False)
+        self._fill_tests()
+
+    @on(RoundDone)
+    def _round_done(self, message: RoundDone) -> None:
+        made = message.made
+        if made.failure is not None:
+            self.notify(f"Round {made.round} ({made.run_id}) has no code: {made.failure}. Press f to try it again.",
+                        title="Round failed", severity="error", timeout=12, markup=False)
+        else:
+            self.notify(f"Round {made.round} made with {made.method} from {made.from_output}; measuring it on "
+                        "every test.", title="New round", markup=False)
+        self.app.call_later(self._open_instead, made.output_id, made.failure is None)
+
+    def _round_state(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.CANCELLED:
+            self.notify("Refinement cancelled: no new round unless the model had already answered (h lists the "
+                        "rounds).", severity="warning")
+            self._fill_tests()
+        elif event.state is WorkerState.ERROR:
+            self._fill_tests()
+
+    def action_rounds(self) -> None:
+        from ecco_tui.tui.screens.rounds import RoundsScreen
+
+        if not self._output_shown():
+            return
+        assert self.view is not None and self.view.output is not None
+        self.app.push_screen(RoundsScreen(self.view.output.output_id), callback=self._round_chosen)
+
+    def action_edit(self) -> None:
+        from ecco_tui.tui.screens.rounds import ManualEditScreen
+
+        if not self._output_shown() or self._refuse_if_working():
+            return
+        view = self.view
+        assert view is not None and view.output is not None
+        if view.problem is None:
+            self.notify(f"{view.output.problem_id} is not in this store: nothing to run the edit on.",
+                        severity="warning")
+            return
+        public = [r.label for r in view.tests if r.test.visibility == "public"]
+        target = manual_run_for(view.run) if view.run is not None else view.output.run_id
+        self.app.push_screen(ManualEditScreen(view.output.output_id, view.problem.problem_id,
+                                              view.right_code or view.left.code, view.title, public, target),
+                             callback=self._round_saved)
+
+    def _round_chosen(self, output_id: str | None) -> None:
+        if output_id and output_id != self.key:
+            self.app.call_later(self._open_instead, output_id)
+
+    def _round_saved(self, output_id: str | None) -> None:
+        if output_id:
+            self.app.call_later(self._open_instead, output_id, True)
 
     # -- actions ----------------------------------------------------------------------------------
     def action_toggle_mode(self) -> None:
@@ -379,11 +595,14 @@ class CompareScreen(EccoScreen):
         else:
             self.app.call_from_thread(self._open_instead, found)
 
-    async def _open_instead(self, output_id: str) -> None:
-        """Replace this view by another output's (screens share an id, so pop first, then push)."""
+    async def _open_instead(self, output_id: str, measure: bool = False) -> None:
+        """Replace this view by another output's (screens share an id, so pop first, then push); `measure`
+        measures it on every test once shown (a new round)."""
         app = self.app
+        if app.screen is not self:
+            return
         await app.pop_screen()
-        await app.push_screen(CompareScreen("output", output_id))
+        await app.push_screen(CompareScreen("output", output_id, measure=measure))
 
     def action_next_change(self) -> None:
         if not self.query_one("#diff", DiffView).jump_to_change(1):
@@ -530,8 +749,7 @@ def label_target(view: CompareView) -> tuple[str, str] | None:
 
 def disagrees(annotation: Annotation, outcome: str) -> bool:
     """The human label names an outcome other than the measured one (not-run measures nothing)."""
-    claimed = LABEL_OUTCOMES.get(annotation.label)
-    return claimed is not None and outcome != "not-run" and claimed != outcome
+    return label_disagrees(annotation.label, outcome)
 
 
 def label_markup(annotation: Annotation, outcome: str) -> str:
@@ -544,6 +762,8 @@ def label_markup(annotation: Annotation, outcome: str) -> str:
 def compare_header(view: CompareView, annotation: Annotation | None = None) -> Content:
     name = f"  [dim]{escape(view.problem.name)}[/dim]" if view.problem and view.problem.name else ""
     lines = [f"[b]{escape(view.title)}[/b]{name}", *metrics_lines(view, annotation)]
+    if view.output is not None and view.output.failure:
+        lines.append(f"[$error]✘ round {view.output.round} has no code: {escape(view.output.failure)}[/]")
     if view.run is not None:
         lines.append(f"[dim]model {escape(view.run.model)} · method {escape(view.run.method)} · task "
                      f"{view.run.task} · sample {view.output.sample_idx if view.output else 0}[/dim]")

@@ -16,7 +16,10 @@ GUIDE = (
     "Browse problems, open a pair (slow → fast by the same user) or a model output, and compare the two "
     "programs test by test. Outcomes: [b]correct-opt[/b] faster and passes every test · [b]spurious-opt[/b] "
     "faster but fails a test · [b]no gain[/b] correct, not faster · [b]broken[/b] fails, not faster · "
-    "[b]not run[/b] no stored executions. [b]ctrl+p[/b] lists every action and finds problems by id or name."
+    "[b]not run[/b] no stored executions. On a model output, [b]f[/b] asks the configured model (\\[model] in the "
+    "config) for one more refinement round, [b]e[/b] edits the program by hand and saves it as a round, "
+    "[b]h[/b] lists the rounds with pass@1 and speedup. [b]ctrl+p[/b] lists every action and finds problems by "
+    "id or name."
 )
 
 
