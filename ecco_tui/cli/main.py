@@ -950,6 +950,7 @@ def eval_cmd(
                 err_console.print(f"[yellow]warning:[/] no {tests} tests stored for "
                                   f"{len(plan.missing_tests)} problems (e.g. {plan.missing_tests[0]})")
         lines = report.build_report(store, run, engine=eng_name(engine, settings), visibility=visibility)
+        refresh_verdicts_of(store, list(run))
     print_report(lines, output_format)
 
 

@@ -111,6 +111,8 @@ class OutcomeSummary:
     below_resolution: bool = False
     runtime_percentile: float | None = None  # generation outputs that pass
     memory_reduction: float | None = None  # Memory(input) / Memory(output), editing outputs
+    memory_lo: float | None = None
+    memory_hi: float | None = None
     memory_percentile: float | None = None  # generation outputs that pass
 
 
@@ -215,6 +217,8 @@ class CompareMetrics:
     speedup_hi: float | None = None
     memory_reduction: float | None = None
     memory_ratio: float | None = None
+    memory_lo: float | None = None  # bounds the raw memory ratio, as speedup_lo/hi the speed ratio
+    memory_hi: float | None = None
     left: SideStats | None = None
     right: SideStats | None = None
     n_tests: int = 0
@@ -516,6 +520,8 @@ class Catalog:
             speedup_hi=verdict.speedup_hi if verdict else None,
             memory_reduction=memory_reduction(left_in, right_m) if right_m.ran else None,
             memory_ratio=memory_ratio(left_in, right_m) if right_m.ran else None,
+            memory_lo=verdict.memory_lo if verdict else None,
+            memory_hi=verdict.memory_hi if verdict else None,
             below_resolution=bool(verdict and verdict.below_resolution),
             identical=bool(verdict and verdict.identical_to_input),
             **common,  # type: ignore[arg-type]
@@ -631,6 +637,7 @@ def _summary(verdict: OutputVerdict) -> OutcomeSummary:
         outcome=verdict.outcome, speedup=verdict.speedup, speedup_lo=verdict.speedup_lo,
         speedup_hi=verdict.speedup_hi, n_passed=verdict.n_passed, n_run=verdict.n_tests,
         below_resolution=verdict.below_resolution, memory_reduction=verdict.memory_reduction,
+        memory_lo=verdict.memory_lo, memory_hi=verdict.memory_hi,
     )
 
 

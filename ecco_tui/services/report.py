@@ -36,7 +36,9 @@ from ecco_tui.metrics.stats import (
     bootstrap_mean_ci,
     cost_directions_disagree,
     interval_direction,
+    measurement_ratio_ci,
     measurement_speedup_ci,
+    memory_samples,
     ratio_direction,
     ratio_of_sums,
     runtime_samples,
@@ -217,6 +219,9 @@ class OutputVerdict:
     # whether it and the CPU-time interval point different ways (see the module docstring).
     instruction_speedup: float | None = None
     cost_disagree: bool = False
+    # 95% interval of the memory reduction, from the same executions and noise model as the speedup's.
+    memory_lo: float | None = None
+    memory_hi: float | None = None
 
     @property
     def cpu_direction(self) -> str | None:
@@ -237,6 +242,11 @@ def raw_measures(executions: Iterable[Execution]) -> list[TestMeasure]:
 
 
 _raw = raw_measures
+
+
+#: Bootstrap rounds of the memory-reduction interval: memory varies less than time, and a verdict never
+#: depends on it, so fewer rounds than the speedup's 1000 keep a whole run's verdicts cheap.
+MEMORY_BOOT = 400
 
 
 def editing_verdicts(
@@ -267,6 +277,8 @@ def editing_verdicts(
                 outcome = classify_outcome(inp if inp.ran else None, out, faster_threshold=faster_threshold,
                                            noise=noise)
             instructions = instruction_speedup(inp_ex, out_ex) if inp_ex and out_ex else None
+            mem_ci = (measurement_ratio_ci(memory_samples(_raw(inp_ex)), memory_samples(_raw(out_ex)),
+                                           n_boot=MEMORY_BOOT, seed=seed) if inp_ex and out_ex else None)
             verdicts.append(OutputVerdict(
                 output_id=o.output_id, row_idx=row, problem_id=o.problem_id, passed=out.all_passed,
                 n_tests=out.n_tests, n_passed=out.n_passed,
@@ -275,6 +287,7 @@ def editing_verdicts(
                 outcome=outcome.value, below_resolution=total is not None and total < 20 * resolution_s,
                 identical_to_input=same, instruction_speedup=instructions,
                 cost_disagree=cost_directions_disagree((ci[1], ci[2]) if ci else None, instructions),
+                memory_lo=mem_ci[1] if mem_ci else None, memory_hi=mem_ci[2] if mem_ci else None,
             ))
     return verdicts
 

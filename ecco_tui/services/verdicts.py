@@ -80,6 +80,7 @@ def _stored(run: Run, problem_id: str, output_id: str, s: OutcomeSummary) -> Sto
         output_id=output_id, run_id=run.run_id, problem_id=problem_id, task=run.task, outcome=s.outcome,
         passed=s.n_run > 0 and s.n_passed == s.n_run, n_passed=s.n_passed, n_run=s.n_run, speedup=s.speedup,
         speedup_lo=s.speedup_lo, speedup_hi=s.speedup_hi, memory_reduction=s.memory_reduction,
+        memory_lo=s.memory_lo, memory_hi=s.memory_hi,
         below_resolution=s.below_resolution, runtime_percentile=s.runtime_percentile,
         memory_percentile=s.memory_percentile,
     )

@@ -200,6 +200,8 @@ class StoredVerdict:
     runtime_percentile: float | None = None
     memory_percentile: float | None = None
     engine: str | None = None
+    memory_lo: float | None = None
+    memory_hi: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

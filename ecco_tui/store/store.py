@@ -90,7 +90,7 @@ _VERDICT_TYPES: dict[str, pa.DataType] = {
     **{c: pa.bool_() for c in ("passed", "below_resolution")},
     **{c: pa.int32() for c in ("n_passed", "n_run")},
     **{c: pa.float64() for c in ("speedup", "speedup_lo", "speedup_hi", "memory_reduction", "runtime_percentile",
-                                 "memory_percentile")},
+                                 "memory_percentile", "memory_lo", "memory_hi")},
 }
 
 #: Outcome filters of the browser: the cached verdicts (alias v) they keep. `no-gain` includes
@@ -368,7 +368,7 @@ class Store:
     # -- cached verdicts ---------------------------------------------------------------------------
     _VERDICT_COLS = (
         "output_id, run_id, problem_id, task, outcome, passed, n_passed, n_run, speedup, speedup_lo, speedup_hi, "
-        "memory_reduction, below_resolution, runtime_percentile, memory_percentile, engine"
+        "memory_reduction, below_resolution, runtime_percentile, memory_percentile, engine, memory_lo, memory_hi"
     )
 
     def verdict_stamp(self, run_id: str) -> VerdictStamp:

@@ -101,6 +101,9 @@ def test_killed_eval_resumes_without_duplicates(eval_store: Path, sig: int) -> N
     assert line["pass_at_1"] == pytest.approx(50.0)
     assert line["outcomes"]["correct-optimization"] == 1
     assert line["outcomes"]["spurious-optimization"] == 1
+    with Store.open(eval_store, read_only=True) as store:  # the browser's cached verdicts are fresh too
+        assert sorted(v.outcome for v in store.verdicts(run_id="r")) == [
+            "correct-optimization", "spurious-optimization"]
 
 
 def test_sigint_says_how_to_resume(eval_store: Path) -> None:

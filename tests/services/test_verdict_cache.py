@@ -178,3 +178,10 @@ def test_read_only_catalog_does_not_refresh(tmp_path: Path) -> None:
     path = build_workbench_store(tmp_path / "ro.duckdb", tmp_path)
     with Store.open(path, read_only=True) as ro:
         assert Catalog(ro).refresh_verdicts() is None
+
+
+def test_cached_verdicts_carry_the_memory_interval(store: Store) -> None:
+    refresh_verdicts(store)
+    v = next(v for v in store.verdicts() if v.output_id == "alpha-instruct:0:0:0")
+    assert v.memory_reduction is not None and v.memory_lo is not None and v.memory_hi is not None
+    assert v.memory_lo <= v.memory_reduction <= v.memory_hi

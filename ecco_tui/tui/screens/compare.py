@@ -718,10 +718,12 @@ def metrics_lines(view: CompareView, annotation: Annotation | None = None) -> li
         ratios.append(f"speedup [b]{fmt_ratio(m.speedup)}[/b]{interval}")
     elif m.runtime_ratio is not None:
         ratios.append(f"speed ratio {fmt_ratio(m.runtime_ratio)}{interval} [dim](fails tests: no speedup)[/dim]")
+    mem_interval = fmt_interval(m.memory_lo, m.memory_hi)
+    mem_interval = f" [dim]{mem_interval}[/dim]" if mem_interval else ""
     if m.memory_reduction is not None:
-        ratios.append(f"memory [b]{fmt_ratio(m.memory_reduction)}[/b]")
+        ratios.append(f"memory [b]{fmt_ratio(m.memory_reduction)}[/b]{mem_interval}")
     elif m.memory_ratio is not None:
-        ratios.append(f"memory ratio {fmt_ratio(m.memory_ratio)}")
+        ratios.append(f"memory ratio {fmt_ratio(m.memory_ratio)}{mem_interval}")
     if m.runtime_percentile is not None:
         ratios.append(f"faster than {fmt_pct(m.runtime_percentile)} of humans")
     if m.identical:
