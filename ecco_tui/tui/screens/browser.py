@@ -43,7 +43,8 @@ ALL_SPLITS = "*"
 
 ALL_RUNS = "__all_runs__"
 ALL_OUTCOMES = "__all_outcomes__"
-PROBLEM_COLUMNS = ["problem", "split", "name", "programs", "pairs", "outputs", "pub+priv", "pass@1", "speedup"]
+#: "humans" = the problem's human solutions (programs); "tests" = public+private.
+PROBLEM_COLUMNS = ["problem", "split", "name", "humans", "pairs", "outputs", "tests", "pass@1", "speedup"]
 PAIR_COLUMNS = ["pair", "row", "slow", "fast"]
 OUTPUT_COLUMNS = ["run", "model", "method", "rnd", "outcome", "speed", "tests"]
 OUTCOME_COLUMN = OUTPUT_COLUMNS.index("outcome")
@@ -119,8 +120,9 @@ class BrowserScreen(EccoScreen):
             yield Static(id="sort-label")
             yield Static(id="count-label")
         with Horizontal(id="top"):
+            # The name is cut to leave room for pass@1 and speedup on a 120-column terminal.
             yield RecordTable(PROBLEM_COLUMNS, id="problems", empty_text="No problems match these filters.",
-                              max_column_width=24)
+                              max_column_width=24, column_widths=[None, None, 18, None, None, None, None, None, None])
             with VerticalScroll(id="problem-card"):
                 yield Static("Select a problem.", id="problem-info")
         with Horizontal(id="lists"):
