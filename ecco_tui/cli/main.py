@@ -7,7 +7,7 @@ exit status 1, never a traceback.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -711,13 +711,7 @@ def calibrate(
         results = asyncio.run(go(update))
     session = cal.build_session(results, set_version=full_set.version, programs=programs, repeat=repeat)
     out = console if console.is_terminal else Console(width=200)
-    for spec in cal.session_tables(session):
-        table = Table(title=spec.title)
-        for i, col in enumerate(spec.columns):
-            table.add_column(col, justify="left" if spec.align[i] == "l" else "right")
-        for row in spec.rows:
-            table.add_row(*row)
-        out.print(table)
+    print_table_specs(out, cal.session_tables(session))
     if not session.pairs:
         out.print("one engine: no factors (add e.g. --engine judge0 --judge0-url URL to compare)", highlight=False)
     failed = sorted({r.program for e in session.engines for r in e.rows if not r.ok})
@@ -954,6 +948,17 @@ def eval_cmd(
     print_report(lines, output_format)
 
 
+def print_table_specs(out: Console, specs: Iterable[Any]) -> None:
+    """Rich tables from the calibration service's plain table specs (title, columns, align, rows)."""
+    for spec in specs:
+        table = Table(title=spec.title)
+        for i, col in enumerate(spec.columns):
+            table.add_column(col, justify="left" if spec.align[i] == "l" else "right")
+        for row in spec.rows:
+            table.add_row(*row)
+        out.print(table)
+
+
 def eng_name(engine: str | None, settings: Settings) -> str:
     return engine or settings.engine
 
@@ -1081,13 +1086,7 @@ def report_cmd(
             print(cal.render_json(sessions) if output_format == "json" else cal.render_markdown(sessions))
             return
         out = console if console.is_terminal else Console(width=200)
-        for spec in (spec for session in sessions for spec in cal.session_tables(session)):
-            table = Table(title=spec.title)
-            for i, col in enumerate(spec.columns):
-                table.add_column(col, justify="left" if spec.align[i] == "l" else "right")
-            for row in spec.rows:
-                table.add_row(*row)
-            out.print(table)
+        print_table_specs(out, [spec for session in sessions for spec in cal.session_tables(session)])
         if not sessions:
             out.print("no calibration stored: run `ecco calibrate`", highlight=False)
         return

@@ -131,10 +131,8 @@ def _engines_of(store: Store, run: Run) -> dict[str, int]:
     """Engines that measured the run's programs (final-round outputs and their slow inputs), most first."""
     outputs = store.outputs(run_id=run.run_id, final_round_only=True, limit=10_000_000)
     shas = {code_sha256(o.code) for o in outputs if o.code and o.code.strip()}
-    for pair_id in {o.pair_id for o in outputs if o.pair_id}:
-        pair = store.get_pair(pair_id)
-        if pair is not None:
-            shas.add(pair.slow.code_sha256)
+    for pair in store.get_pairs(sorted({o.pair_id for o in outputs if o.pair_id})).values():
+        shas.add(pair.slow.code_sha256)
     return store.execution_engines(sorted(shas))
 
 
