@@ -632,12 +632,6 @@ async def refine_run(
 def round_failures(store: Store, run_id: str) -> dict[str, str]:
     """output id → stored failure reason, for the rounds of a run that have one.
 
-    Reads the `failure` column added by migration 0003, which `Store.outputs()` does not return yet; this is
-    the one place in the refine code that reads SQL directly (to be moved into `Store` with that column).
+    Reads the `failure` column added by migration 0003 (`Store.outputs()` leaves it out of ModelOutput).
     """
-    rows = store._cursor().execute(  # private on purpose: see the docstring
-        "SELECT output_id, failure FROM model_outputs WHERE run_id = ? AND failure IS NOT NULL "
-        "ORDER BY row_idx, sample_idx, round",
-        [run_id],
-    ).fetchall()
-    return {r[0]: r[1] for r in rows}
+    return store.output_failures(run_id)

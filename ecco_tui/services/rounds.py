@@ -538,26 +538,8 @@ class RoundTimeline:
 
 
 def _generations(store: Store, output_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """output id → its `generation` JSON (how the row was made), for rows that have one.
-
-    `Store` does not return this column yet; like `refine.round_failures` this reads it directly (to move into
-    `Store` with the column).
-    """
-    if not output_ids:
-        return {}
-    rows = store._cursor().execute(  # private on purpose: see the docstring
-        "SELECT output_id, generation FROM model_outputs WHERE list_contains(?, output_id) AND generation IS NOT NULL",
-        [list(output_ids)],
-    ).fetchall()
-    found: dict[str, dict[str, Any]] = {}
-    for output_id, text in rows:
-        try:
-            value = json.loads(text) if isinstance(text, str) else text
-        except ValueError:
-            continue
-        if isinstance(value, dict):
-            found[output_id] = value
-    return found
+    """output id → its `generation` JSON (how the row was made), for rows that have one."""
+    return store.output_generations(output_ids)
 
 
 def _how(store: Store, out: ModelOutput, runs: dict[str, Run | None]) -> str:

@@ -365,6 +365,36 @@ class Store:
                                       [*params, problem_id]).fetchall()
         return {r[0] for r in rows}
 
+    # -- refinement bookkeeping ---------------------------------------------------------------------
+    def output_failures(self, run_id: str) -> dict[str, str]:
+        """output id → stored failure reason (migration 0003), for the rounds of a run that have one."""
+        rows = self._cursor().execute(
+            "SELECT output_id, failure FROM model_outputs WHERE run_id = ? AND failure IS NOT NULL "
+            "ORDER BY row_idx, sample_idx, round",
+            [run_id],
+        ).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def output_generations(self, output_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """output id → its `generation` JSON (how the row was made: model, method, manual edit, …), for the
+        rows that have one; a value that is not a JSON object is skipped."""
+        if not output_ids:
+            return {}
+        rows = self._cursor().execute(
+            "SELECT output_id, generation FROM model_outputs "
+            "WHERE output_id IN (SELECT unnest(?::VARCHAR[])) AND generation IS NOT NULL",
+            [list(output_ids)],
+        ).fetchall()
+        found: dict[str, dict[str, Any]] = {}
+        for output_id, text in rows:
+            try:
+                value = json.loads(text) if isinstance(text, str) else text
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                found[output_id] = value
+        return found
+
     # -- cached verdicts ---------------------------------------------------------------------------
     _VERDICT_COLS = (
         "output_id, run_id, problem_id, task, outcome, passed, n_passed, n_run, speedup, speedup_lo, speedup_hi, "
