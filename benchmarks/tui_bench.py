@@ -207,7 +207,8 @@ async def measure(catalog: Catalog) -> dict[str, float]:
         outcome.value = "spurious"
         done = await wait_until(pilot, lambda: browser.query_state.outcome == "spurious"
                                 and browser.shown_query == browser.query_state)
-        results["outcome_filter_ms"] = (done - t0) * 1000
+        await wait_until(pilot, lambda: clock.first_after(done) is not None)
+        results["outcome_filter_ms"] = ((clock.first_after(done) or done) - t0) * 1000
         results["outcome_filter_rows"] = float(app.screen.total_problems)  # type: ignore[attr-defined]
         outcome.value = "__all_outcomes__"
         await settle(pilot)
@@ -217,11 +218,14 @@ async def measure(catalog: Catalog) -> dict[str, float]:
         for key in ("o", "o", "o"):  # id → pairs → outputs → programs
             await pilot.press(key)
         await settle(pilot)
+        # The key's action is called directly: pilot.press would also wait out the detail debounce that
+        # follows (the cursor lands on another problem), which is not part of showing the sorted rows.
         t0 = time.perf_counter()
-        await pilot.press("o")
+        browser.action_cycle_sort()
         done = await wait_until(pilot, lambda: browser.query_state.sort == "pass1"
                                 and browser.shown_query == browser.query_state)
-        results["sort_pass1_ms"] = (done - t0) * 1000
+        await wait_until(pilot, lambda: clock.first_after(done) is not None)
+        results["sort_pass1_ms"] = ((clock.first_after(done) or done) - t0) * 1000
         await settle(pilot)
         await pilot.press("o", "o", "o")  # back to id
         await settle(pilot)
@@ -258,10 +262,10 @@ def rows_from(results: dict[str, float]) -> list[dict[str, Any]]:
          "ok": None},
         {"metric": "compare view open (ms)", "value": f"{results['compare_open_ms']:.0f}", "target": "",
          "ok": None},
-        {"metric": "outcome filter 'spurious': rows shown (ms)", "value":
+        {"metric": "outcome filter 'spurious' → frame (ms)", "value":
             f"{results['outcome_filter_ms']:.0f} ({results['outcome_filter_rows']:.0f} problems)", "target": "",
          "ok": None},
-        {"metric": "sort by pass@1: rows shown (ms)", "value": f"{results['sort_pass1_ms']:.0f}", "target": "",
+        {"metric": "sort by pass@1 → frame (ms)", "value": f"{results['sort_pass1_ms']:.0f}", "target": "",
          "ok": None},
     ]
 
