@@ -65,10 +65,16 @@ def normalize_output(text: str) -> str:
 
 
 def outputs_match(actual: str | None, expected: str | None) -> bool:
-    """Compare exactly as Judge0 does; no expected output means any successful run is accepted."""
+    """Compare exactly as Judge0 does; no expected output means any successful run is accepted.
+
+    Judge0 (isolate_job.rb) stores an empty stdout as nil, and nil equals no expected string, not even "":
+    a program that prints nothing is a Wrong Answer whatever was expected.
+    """
     if expected is None:
         return True
-    return normalize_output(actual or "") == normalize_output(expected)
+    if not actual:
+        return False
+    return normalize_output(actual) == normalize_output(expected)
 
 
 def normalize_code(code: str) -> str:
