@@ -4,9 +4,11 @@ The scatter view separates correct from spurious optimizations: a spurious one i
 fails tests (low), a correct one is fast and passes everything (top right). Every number is `ecco report`'s:
 the points are `report.editing_verdicts` over the same `RunMeasurements` (latest execution per test and
 repeat, private tests, one engine), so a point's outcome, speedup and interval are exactly what
-`ecco report` counts. The memory-reduction interval is not part of the verdict; it comes from the same
-executions through the same estimator (`metrics.stats.measurement_ratio_ci`, fixed tests, repeats
-resampled, a 3% floor for tests measured once) and the same seed, with fewer replicates (MEMORY_BOOT).
+`ecco report` counts, memory-reduction interval included.
+
+At full scale a run's verdicts take a while to compute (a bootstrap per output), so when the run's cached
+verdicts (`services.verdicts`, what the browser filters on) are fresh and one engine measured the run, the
+points are read from that cache instead: the same verdict functions, the same seed, stored.
 
 Generation runs have no input to be faster than, so they have no speedup: `ScatterData.notice` says so and
 there are no points. Nothing here knows about Textual; the screen gets these dataclasses from a worker.
@@ -21,13 +23,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ecco_tui.engines.base import code_sha256
-from ecco_tui.metrics.stats import measurement_ratio_ci, memory_samples
-from ecco_tui.services.report import (
-    RunMeasurements,
-    _test_measure,
-    editing_verdicts,
-)
-from ecco_tui.store.models import Run
+from ecco_tui.services.report import RunMeasurements, editing_verdicts
+from ecco_tui.services.verdicts import stale_runs
+from ecco_tui.store.models import Run, StoredVerdict
 from ecco_tui.store.store import Store, StoreError
 
 if TYPE_CHECKING:
@@ -36,12 +34,8 @@ if TYPE_CHECKING:
 #: Tests the verdicts are computed on, as `ecco report` does by default.
 SCORED = "private"
 
-#: Seed of `report.editing_verdicts` (the memory interval uses it too).
+#: Seed of `report.editing_verdicts` (the verdict cache uses the same).
 SEED = 0
-#: Bootstrap size of the memory interval, which only informs (no outcome depends on it): a fifth of the
-#: verdicts' 1000 keeps a whole run's scatter from taking twice as long as its verdicts (~27 ms per output
-#: with 20 tests at 1000), at the price of a coarser 2.5% / 97.5% quantile.
-MEMORY_BOOT = 200
 
 GENERATION_NOTICE = ("{run} is an NL-generation run: its programs have no slow input, so there is no speedup "
                      "to plot. Open its outputs from the problem browser (correctness and percentiles).")
@@ -151,6 +145,10 @@ def run_scatter(
     if run.task != "edit":
         return ScatterData(_run_info(run), notice=GENERATION_NOTICE.format(run=run.run_id),
                            faster_threshold=faster_threshold)
+    if engine is None and faster_threshold == 1.0:  # the cache holds verdicts at the default threshold
+        cached = _cached_points(store, run)
+        if cached is not None and cached[1]:
+            return _data(_run_info(run, cached[0]), cached[1], faster_threshold)
     others: list[str] = []
     try:
         data = RunMeasurements(store, run, engine=engine, visibility=SCORED)
@@ -166,21 +164,22 @@ def run_scatter(
         return ScatterData(info, notice=NO_OUTPUTS_NOTICE.format(run=run.run_id), faster_threshold=faster_threshold)
     verdicts = editing_verdicts(data, faster_threshold=faster_threshold, seed=SEED)
     outputs = {o.output_id: o for outs in data.rows.values() for o in outs}
-    points = []
-    for v in verdicts:
-        output = outputs[v.output_id]
-        mem = _memory_interval(data, v.row_idx, output.code, output.problem_id)
-        points.append(ScatterPoint(
-            output_id=v.output_id, problem_id=v.problem_id, row=v.row_idx, sample=output.sample_idx,
-            outcome=v.outcome, speedup=v.speedup, lo=v.speedup_lo, hi=v.speedup_hi,
-            memory_reduction=v.memory_reduction, memory_lo=mem[0] if mem else None,
-            memory_hi=mem[1] if mem else None, n_passed=v.n_passed, n_tests=v.n_tests,
-            below_resolution=v.below_resolution, identical_to_input=v.identical_to_input,
-        ))
+    points = [ScatterPoint(
+        output_id=v.output_id, problem_id=v.problem_id, row=v.row_idx, sample=outputs[v.output_id].sample_idx,
+        outcome=v.outcome, speedup=v.speedup, lo=v.speedup_lo, hi=v.speedup_hi,
+        memory_reduction=v.memory_reduction, memory_lo=v.memory_lo, memory_hi=v.memory_hi,
+        n_passed=v.n_passed, n_tests=v.n_tests, below_resolution=v.below_resolution,
+        identical_to_input=v.identical_to_input,
+    ) for v in verdicts]
+    return _data(info, points, faster_threshold)
+
+
+def _data(info: ScatterRun, points: list[ScatterPoint], faster_threshold: float) -> ScatterData:
+    run_id = info.run_id
     counts = Counter(p.outcome for p in points)
     notice = None
     if not any(p.n_tests for p in points):
-        notice = NOT_EVALUATED_NOTICE.format(run=run.run_id)
+        notice = NOT_EVALUATED_NOTICE.format(run=run_id)
     else:
         unplaced = sum(1 for p in points if not p.plottable)
         if unplaced:
@@ -189,18 +188,36 @@ def run_scatter(
     return ScatterData(info, tuple(points), notice, faster_threshold, dict(counts))
 
 
-def _memory_interval(data: RunMeasurements, row: int, code: str | None, problem_id: str) -> tuple[float, float] | None:
-    """95% interval of Memory(input) / Memory(output), from the executions the speedup interval used."""
-    outs = data.rows.get(row)
-    pair = data.pair_of(outs) if outs else None
-    if pair is None:
+def _cached_points(store: Store, run: Run) -> tuple[str, list[ScatterPoint]] | None:
+    """The points from the verdict cache: (engine, points) when it is fresh and one engine measured the
+    run (the cache judges each problem with its busiest engine, the report the run with its one engine:
+    the same only then); None otherwise."""
+    engines = _engines_of(store, run)
+    if len(engines) != 1 or stale_runs(store, [run.run_id]):
         return None
-    inp = [_test_measure(e) for e in data.executions(pair.slow.code, pair.problem_id, row, "input")]
-    out = [_test_measure(e) for e in data.executions(code, problem_id, row, "output")]
-    if not inp or not out:
-        return None
-    ci = measurement_ratio_ci(memory_samples(inp), memory_samples(out), n_boot=MEMORY_BOOT, seed=SEED)
-    return (ci[1], ci[2]) if ci else None
+    cached = {v.output_id: v for v in store.verdicts(run_id=run.run_id)}
+    outputs = store.outputs(run_id=run.run_id, final_round_only=True, limit=10_000_000)
+    pairs = store.get_pairs(sorted({o.pair_id for o in outputs if o.pair_id}))
+    points = []
+    for o in sorted(outputs, key=lambda o: (o.row_idx, o.sample_idx)):
+        pair = pairs.get(o.pair_id or "")
+        same = pair is not None and bool(o.code) and code_sha256(o.code or "") == pair.slow.code_sha256
+        points.append(_point_from_cache(o.output_id, o.problem_id, o.row_idx, o.sample_idx, cached.get(o.output_id),
+                                        same))
+    return next(iter(engines)), points
+
+
+def _point_from_cache(output_id: str, problem_id: str, row: int, sample: int, v: StoredVerdict | None,
+                      same: bool) -> ScatterPoint:
+    if v is None:  # never executed: as editing_verdicts reports it
+        return ScatterPoint(output_id=output_id, problem_id=problem_id, row=row, sample=sample, outcome="not-run",
+                            speedup=None, lo=None, hi=None, memory_reduction=None, memory_lo=None, memory_hi=None,
+                            n_passed=0, n_tests=0, below_resolution=False, identical_to_input=same)
+    return ScatterPoint(
+        output_id=output_id, problem_id=problem_id, row=row, sample=sample, outcome=v.outcome, speedup=v.speedup,
+        lo=v.speedup_lo, hi=v.speedup_hi, memory_reduction=v.memory_reduction, memory_lo=v.memory_lo,
+        memory_hi=v.memory_hi, n_passed=v.n_passed, n_tests=v.n_run, below_resolution=v.below_resolution,
+        identical_to_input=same)
 
 
 def catalog_scatter(catalog: Catalog, run_id: str, engine: str | None = None) -> ScatterData:

@@ -93,3 +93,51 @@ def test_several_engines_use_the_busiest_and_name_the_others(workbench: Path, tm
         assert run is not None
         local = editing_verdicts(RunMeasurements(s, run, engine="local", visibility="private"))
         assert [p.speedup for p in data.points] == [v.speedup for v in local]  # as `--engine local`
+
+
+@pytest.fixture
+def refreshed(workbench: Path, tmp_path: Path) -> Iterator[Store]:
+    """A copy of the workbench whose verdict cache is fresh (what the browser or `ecco eval` leaves)."""
+    from ecco_tui.services.verdicts import refresh_verdicts
+
+    copy = tmp_path / "store.duckdb"
+    shutil.copy(workbench, copy)
+    with Store.open(copy) as s:
+        refresh_verdicts(s)
+        yield s
+
+
+@pytest.mark.parametrize("run_id", ["alpha-instruct", "beta-self-refine", "gamma-instruct"])
+def test_points_from_a_fresh_cache_equal_the_reports_verdicts(refreshed: Store, run_id: str) -> None:
+    run = refreshed.get_run(run_id)
+    assert run is not None
+    verdicts = editing_verdicts(RunMeasurements(refreshed, run, engine=None, visibility="private"))
+    data = run_scatter(refreshed, run_id)
+    assert [p.output_id for p in data.points] == [v.output_id for v in verdicts]
+    for point, v in zip(data.points, verdicts, strict=True):
+        assert (point.outcome, point.speedup, point.lo, point.hi, point.memory_reduction, point.memory_lo,
+                point.memory_hi, point.n_passed, point.n_tests, point.below_resolution,
+                point.identical_to_input) == (
+            v.outcome, v.speedup, v.speedup_lo, v.speedup_hi, v.memory_reduction, v.memory_lo, v.memory_hi,
+            v.n_passed, v.n_tests, v.below_resolution, v.identical_to_input)
+
+
+def test_a_fresh_cache_is_read_not_recomputed(refreshed: Store) -> None:
+    import dataclasses
+
+    cached = refreshed.verdicts(run_id="alpha-instruct")
+    stamp = refreshed.stored_verdict_stamp("alpha-instruct")
+    assert stamp is not None
+    marked = [dataclasses.replace(v, speedup_hi=123.0) for v in cached]
+    refreshed.replace_verdicts("alpha-instruct", marked, stamp)
+    assert {p.hi for p in run_scatter(refreshed, "alpha-instruct").points} == {123.0}
+
+
+def test_a_stale_cache_is_not_used(refreshed: Store) -> None:
+    import dataclasses
+
+    cached = refreshed.verdicts(run_id="alpha-instruct")
+    marked = [dataclasses.replace(v, speedup_hi=123.0) for v in cached]
+    refreshed.replace_verdicts("alpha-instruct", marked, dataclasses.replace(
+        refreshed.verdict_stamp("alpha-instruct"), n_executions=0))
+    assert 123.0 not in {p.hi for p in run_scatter(refreshed, "alpha-instruct").points}
