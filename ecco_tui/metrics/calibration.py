@@ -28,6 +28,9 @@ import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from statistics import median
+
+from ecco_tui.metrics.stats import _quantile  # the package's one quantile rule (type 7)
 
 __all__ = [
     "FactorFit",
@@ -68,21 +71,6 @@ def measured_ratio(a: float | None, b: float | None) -> float | None:
     return b / a
 
 
-def _median(values: Sequence[float]) -> float:
-    ordered = sorted(values)
-    n = len(ordered)
-    mid = n // 2
-    return ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-
-
-def _quantile(sorted_values: Sequence[float], q: float) -> float:
-    """Linear-interpolation quantile (the "type 7" rule of most statistics packages)."""
-    position = (len(sorted_values) - 1) * q
-    low = math.floor(position)
-    high = min(low + 1, len(sorted_values) - 1)
-    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
-
-
 def geometric_sd(ratios: Sequence[float]) -> float | None:
     """exp of the sample standard deviation of log ratios; None with fewer than two ratios."""
     if len(ratios) < 2:
@@ -106,8 +94,8 @@ def theil_sen(points: Sequence[tuple[float, float]]) -> tuple[float, float] | No
     ]
     if not slopes:
         return None
-    slope = _median(slopes)
-    offset = _median([y - slope * x for x, y in points])
+    slope = median(slopes)
+    offset = median([y - slope * x for x, y in points])
     return offset, slope
 
 
@@ -116,7 +104,7 @@ def _bootstrap_median(logs: Sequence[float], n_boot: int, seed: int, alpha: floa
     rand = random.Random(seed)
     n = len(logs)
     draw = rand.random
-    medians = sorted(_median([logs[int(draw() * n)] for _ in range(n)]) for _ in range(n_boot))
+    medians = sorted(median([logs[int(draw() * n)] for _ in range(n)]) for _ in range(n_boot))
     return _quantile(medians, alpha / 2), _quantile(medians, 1 - alpha / 2)
 
 
@@ -159,7 +147,7 @@ def fit_factor(
     # Sorted values, not program names, drive the bootstrap: renaming or reordering programs changes nothing.
     logs = sorted(math.log(r) for r in ratios.values())
     ordered = sorted(ratios.values())
-    factor = math.exp(_median(logs))
+    factor = math.exp(median(logs))
     geo_mean = math.exp(math.fsum(logs) / len(logs))
     lo = hi = None
     if len(logs) >= 2:
