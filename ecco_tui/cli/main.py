@@ -295,6 +295,7 @@ def import_outputs_cmd(
             )
             for warning in result.warnings:
                 err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+            refresh_verdicts_of(store, [result.run_id])
 
 
 @app.command("import-results")
@@ -339,8 +340,9 @@ def import_results_cmd(
 
 
 def refresh_verdicts_of(store: Any, run_ids: list[str]) -> None:
-    """Recompute the browser's cached verdicts of runs whose executions just changed (see services.verdicts),
-    so the app opens with filters that are already right."""
+    """Recompute the browser's cached verdicts of runs this command just wrote (see services.verdicts), so
+    the app opens with filters that are already right. Forced: a re-import can replace rows without
+    changing the counts the staleness stamp compares."""
     from ecco_tui.services.verdicts import refresh_verdicts
 
     seen: dict[str, int] = {}
@@ -350,7 +352,7 @@ def refresh_verdicts_of(store: Any, run_ids: list[str]) -> None:
             progress(f"verdicts:{run_id}", done - seen.get(run_id, 0), total)
             seen[run_id] = done
 
-        refresh_verdicts(store, run_ids, progress=advance)
+        refresh_verdicts(store, run_ids, force=True, progress=advance)
 
 
 @app.command("label")

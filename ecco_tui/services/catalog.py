@@ -259,6 +259,7 @@ class Catalog:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._verdicts_checked: tuple[int, int, int] | None = None  # store fingerprint at the last refresh
 
     # -- the store itself -------------------------------------------------------------------------
     @property
@@ -380,7 +381,14 @@ class Catalog:
 
         if self.store.read_only:
             return None
-        return verdicts.refresh_verdicts(self.store, progress=progress)
+        # The browser asks every time it shows; checking each run's stamp costs a query per run, so skip
+        # it while nothing that verdicts depend on was added since the last check.
+        fingerprint = self.store.content_fingerprint()
+        if fingerprint == self._verdicts_checked:
+            return []
+        refreshed = verdicts.refresh_verdicts(self.store, progress=progress)
+        self._verdicts_checked = fingerprint
+        return refreshed
 
     def spectrum(self, problem_id: str) -> Spectrum | None:
         return self.store.spectrum(problem_id)

@@ -401,6 +401,15 @@ class Store:
         "memory_reduction, below_resolution, runtime_percentile, memory_percentile, engine, memory_lo, memory_hi"
     )
 
+    def content_fingerprint(self) -> tuple[int, int, int]:
+        """(executions, model outputs, runs) row counts: cheap in DuckDB, and they grow with every write that
+        can change a verdict (executions are only ever added; a forced re-run adds a newer one)."""
+        row = self._cursor().execute(
+            "SELECT (SELECT count(*) FROM executions), (SELECT count(*) FROM model_outputs), "
+            "(SELECT count(*) FROM runs)"
+        ).fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+
     def verdict_stamp(self, run_id: str) -> VerdictStamp:
         """Counts the run's verdicts depend on: its outputs, and the executions of its programs and inputs."""
         row = self._cursor().execute(

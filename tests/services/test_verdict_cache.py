@@ -185,3 +185,15 @@ def test_cached_verdicts_carry_the_memory_interval(store: Store) -> None:
     v = next(v for v in store.verdicts() if v.output_id == "alpha-instruct:0:0:0")
     assert v.memory_reduction is not None and v.memory_lo is not None and v.memory_hi is not None
     assert v.memory_lo <= v.memory_reduction <= v.memory_hi
+
+
+def test_catalog_skips_the_stamp_check_while_nothing_was_added(store: Store) -> None:
+    catalog = Catalog(store)
+    assert catalog.refresh_verdicts() == ["alpha-instruct", "beta-self-refine", "gamma-instruct"]
+    assert catalog.refresh_verdicts() == []
+    from ecco_tui.engines.base import code_sha256
+    from tests.tui.workbench import FAST_SUM
+
+    measured = store.latest_executions([code_sha256(FAST_SUM)])[0]
+    store.add_executions([dataclasses.replace(measured, execution_id="another-repeat", repeat_idx=1)])
+    assert catalog.refresh_verdicts() == ["alpha-instruct"]
