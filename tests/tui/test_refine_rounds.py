@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -30,12 +30,15 @@ from ecco_tui.tui.widgets.diff_view import DiffView
 from ecco_tui.tui.widgets.record_table import RecordTable
 from tests.adversarial.procscan import processes_with_marker
 from tests.factories import FAST_MAX
-from tests.refine.openai_server import ServerState, chat, error, start_server
+from tests.refine.conftest import TestServer as Model
+from tests.refine.conftest import _openai_session
+from tests.refine.openai_server import chat, error
 from tests.tui.helpers import NO_DELAYS, SIZE, press, screen_text, settle, wait_for_text
 from tests.tui.test_labels import SPURIOUS_OUTPUT, open_view, rw_store, settings_for, store_copy
 from tests.tui.test_rerun import sleepy
 
-__all__ = ["rw_store", "sleepy", "store_copy"]  # fixtures shared with test_labels and test_rerun
+# Fixtures shared with test_labels, test_rerun and tests/refine (its loopback OpenAI-compatible server).
+__all__ = ["_openai_session", "rw_store", "sleepy", "store_copy"]
 
 needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="the local engine needs bubblewrap")
 NEW_ROUND = "alpha-instruct-exec-refine:1:0:1"  # round 1 of the spurious output, in its exec-refine run
@@ -43,25 +46,11 @@ MANUAL_ROUND = "alpha-instruct-manual-edit:1:0:1"
 ANSWER = f"Here is a faster version:\n```python\n{FAST_MAX}```\n"
 
 
-@dataclasses.dataclass(frozen=True)
-class Model:
-    url: str
-    state: ServerState
-
-
-@pytest.fixture(scope="module")
-def _model_server() -> Iterator[Model]:
-    url, state, stop = start_server()
-    try:
-        yield Model(url, state)
-    finally:
-        stop()
-
-
 @pytest.fixture
-def model(_model_server: Model) -> Model:
-    _model_server.state.reset()
-    return _model_server
+def model(_openai_session: Model) -> Model:
+    """The server with an empty script and request log."""
+    _openai_session.state.reset()
+    return _openai_session
 
 
 def with_model(settings: Settings, url: str) -> Settings:
