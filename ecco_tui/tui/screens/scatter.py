@@ -18,19 +18,18 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.color import Color, ColorParseError
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
-from textual_plotext import PlotextPlot
 
 from ecco_tui.services.scatter import ScatterData, ScatterPoint, catalog_scatter
 from ecco_tui.tui.formatting import OUTCOMES, colored, fmt_interval, fmt_ratio, outcome_label
 from ecco_tui.tui.screens.base import EccoScreen
 from ecco_tui.tui.theme_colors import theme_colors
+from ecco_tui.tui.widgets.plots import ThemedPlot, theme_rgb
 from ecco_tui.tui.widgets.record_table import RecordTable
 
 if TYPE_CHECKING:
@@ -225,50 +224,25 @@ def detail_markup(point: ScatterPoint | None, data: ScatterData) -> str:
 # -- the plot -------------------------------------------------------------------------------------------------
 
 
-def _rgb(variables: Mapping[str, str], name: str) -> tuple[int, int, int]:
-    """A theme variable (`success`, `surface`…) as plotext's RGB triple."""
-    try:
-        return Color.parse(variables.get(name) or variables.get("foreground") or "#888888").rgb
-    except ColorParseError:
-        return (136, 136, 136)
-
-
-class ScatterPlot(PlotextPlot):
+class ScatterPlot(ThemedPlot[ScatterData]):
     """Speedup (x, log2 by default) against the share of tests passed (y), one colour per outcome."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.data: ScatterData | None = None
         self.highlighted: str | None = None
         self.log_scale = True
-
-    def show(self, data: ScatterData) -> None:
-        self.data = data
-        self.replot()
 
     def highlight(self, output_id: str | None) -> None:
         if output_id != self.highlighted:
             self.highlighted = output_id
             self.replot()
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.replot())
-        self.replot()
-
-    def replot(self) -> None:
-        if self.data is None or not self.is_mounted:
-            return
-        data = self.data
+    def draw(self, data: ScatterData) -> None:
         points = data.plotted
         plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
         plt.xlabel("speedup" + (" (log scale)" if self.log_scale else ""))
         if not points:
-            self.refresh()
             return
-        colors = self.app.theme_variables
         axis = Axis.for_points(points, log=self.log_scale, threshold=data.faster_threshold)
         plt.xlim(axis.x(axis.lo), axis.x(axis.hi))
         plt.ylim(-0.08, 1.08)
@@ -276,20 +250,20 @@ class ScatterPlot(PlotextPlot):
         plt.yticks([0.0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
         # The threshold line first, so points drawn later stay on top of it.
         one = axis.x(data.faster_threshold)
-        plt.plot([one, one], [-0.08, 1.08], color=_rgb(colors, "foreground-muted"), marker="┊")
+        plt.plot([one, one], [-0.08, 1.08], color=theme_rgb(self, "foreground-muted"), marker="┊")
         for p in points:  # whiskers under the points
             if p.lo is not None and p.hi is not None and p.lo > 0 and p.hi > 0:
                 var = OUTCOMES.get(p.outcome, ("", "foreground-muted"))[1]
-                plt.plot([axis.x(p.lo), axis.x(p.hi)], [p.fraction_passed or 0.0] * 2, color=_rgb(colors, var),
+                plt.plot([axis.x(p.lo), axis.x(p.hi)], [p.fraction_passed or 0.0] * 2, color=theme_rgb(self, var),
                          marker="─")
         for outcome, (_, var) in OUTCOMES.items():
             group = [p for p in points if p.outcome == outcome]
             if group:
                 plt.scatter([axis.x(p.speedup or 1.0) for p in group], [p.fraction_passed or 0.0 for p in group],
-                            color=_rgb(colors, var), marker=POINT_MARKER)
+                            color=theme_rgb(self, var), marker=POINT_MARKER)
         chosen = next((p for p in points if p.output_id == self.highlighted), None)
         if chosen is not None:
-            accent = _rgb(colors, "accent")
+            accent = theme_rgb(self, "accent")
             y = chosen.fraction_passed or 0.0
             if chosen.lo is not None and chosen.hi is not None and chosen.lo > 0 and chosen.hi > 0:
                 plt.plot([axis.x(chosen.lo), axis.x(chosen.hi)], [y, y], color=accent, marker="━")
@@ -297,8 +271,7 @@ class ScatterPlot(PlotextPlot):
             plt.scatter([x], [y], color=accent, marker=HIGHLIGHT_MARKER)
             # The label goes on the text row above the point (below it at the top), never over the marker.
             plt.text(f"row {chosen.row}", x=x, y=y + (0.09 if y < 0.9 else -0.09), color=accent,
-                     alignment="center", background=_rgb(colors, "surface"))
-        self.refresh()
+                     alignment="center", background=theme_rgb(self, "surface"))
 
 
 # -- the screen -----------------------------------------------------------------------------------------------

@@ -8,17 +8,53 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from textual.color import Color
 from textual_plotext import PlotextPlot
 
 
-def _rgb(widget: PlotextPlot, variable: str, fallback: str = "#888888") -> tuple[int, int, int]:
-    value = widget.app.theme_variables.get(variable) or fallback
+def theme_rgb(widget: PlotextPlot, variable: str, fallback: str = "#888888") -> tuple[int, int, int]:
+    """A theme variable (`primary`, `surface`…) as plotext's RGB triple."""
+    value = widget.app.theme_variables.get(variable) or widget.app.theme_variables.get("foreground") or fallback
     try:
         return Color.parse(value).rgb
     except Exception:
         return Color.parse(fallback).rgb
+
+
+DataT = TypeVar("DataT")
+
+
+class ThemedPlot(PlotextPlot, Generic[DataT]):
+    """A plot of one data value: `show(data)` keeps it and redraws; a theme switch redraws in the new colours.
+
+    Subclasses implement `draw(data)` on a cleared `self.plt`.
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.data: DataT | None = None
+
+    def show(self, data: DataT) -> None:
+        self.data = data
+        self.replot()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.replot())
+        self.replot()
+
+    def replot(self) -> None:
+        if self.data is None or not self.is_mounted:
+            return
+        self.plt.clear_data()
+        self.plt.clear_figure()
+        self.draw(self.data)
+        self.refresh()
+
+    def draw(self, data: DataT) -> None:
+        raise NotImplementedError
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,44 +80,25 @@ def tallest_bin(values: Sequence[float], bins: int) -> int:
     return max(counts)
 
 
-class HistogramPlot(PlotextPlot):
+class HistogramPlot(ThemedPlot[Histogram]):
     """Histogram of a spectrum with an optional vertical marker (the program being looked at)."""
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self._data: Histogram | None = None
-
-    def show(self, data: Histogram) -> None:
-        self._data = data
-        self.replot()
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.replot())
-        self.replot()
-
-    def replot(self) -> None:
-        if self._data is None or not self.is_mounted:
-            return
-        data = self._data
+    def draw(self, data: Histogram) -> None:
         plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
         plt.title(data.title)
         plt.xlabel(data.xlabel)
         plt.ylabel("solutions")
         bins = max(5, min(30, len(data.values) // 2 or 1))
         if data.values:
-            plt.hist(list(data.values), bins=bins, color=_rgb(self, "primary"))
+            plt.hist(list(data.values), bins=bins, color=theme_rgb(self, "primary"))
         if data.marker is not None:
             # A plotted segment rather than plt.vline: vline is drawn under the bars and disappears in them.
             top = max(tallest_bin(data.values, bins), 1)
-            accent = _rgb(self, "accent")
+            accent = theme_rgb(self, "accent")
             plt.plot([data.marker, data.marker], [0, top], color=accent, marker="▌")
             if data.marker_label:
                 plt.text(data.marker_label, x=data.marker, y=top, color=accent, alignment="left",
-                         background=_rgb(self, "surface"))
-        self.refresh()
+                         background=theme_rgb(self, "surface"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,42 +109,23 @@ class Series:
     title: str
 
 
-class TrajectoryPlot(PlotextPlot):
+class TrajectoryPlot(ThemedPlot[Series]):
     """Runtime (left axis) and memory (right axis) of a user's successive submissions."""
-
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self._data: Series | None = None
-
-    def show(self, data: Series) -> None:
-        self._data = data
-        self.replot()
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.replot())
-        self.replot()
 
     @staticmethod
     def _points(steps: Sequence[int], values: Sequence[float | None]) -> tuple[list[int], list[float]]:
         pairs = [(s, v) for s, v in zip(steps, values, strict=True) if v is not None]
         return [p[0] for p in pairs], [p[1] for p in pairs]
 
-    def replot(self) -> None:
-        if self._data is None or not self.is_mounted:
-            return
-        data = self._data
+    def draw(self, data: Series) -> None:
         plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
         plt.title(data.title)
         plt.xlabel("submission")
         xs, ys = self._points(data.steps, data.runtimes_ms)
         if xs:
-            plt.plot(xs, ys, marker="dot", color=_rgb(self, "primary"), label="cpu ms")
+            plt.plot(xs, ys, marker="dot", color=theme_rgb(self, "primary"), label="cpu ms")
         xs, ys = self._points(data.steps, data.memories_kb)
         if xs:
-            plt.plot(xs, ys, marker="dot", color=_rgb(self, "accent"), label="memory KB", yside="right")
+            plt.plot(xs, ys, marker="dot", color=theme_rgb(self, "accent"), label="memory KB", yside="right")
         if data.steps:
             plt.xticks(list(data.steps))
-        self.refresh()
