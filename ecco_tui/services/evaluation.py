@@ -289,7 +289,8 @@ def to_execution(
 
 
 class _Writer:
-    """Buffers executions and writes them in small transactions, so a kill loses at most one batch."""
+    """Buffers executions and writes them in small transactions, so a kill loses at most one batch (or the
+    results of the last flush interval: `execute_plan` also flushes on a timer)."""
 
     def __init__(self, store: Store, batch: int, interval_s: float) -> None:
         self.store = store
@@ -401,12 +402,20 @@ async def execute_plan(
                 stats.failed_jobs += 1
                 stats.errors.append(f"{job.problem_id} {job.role} {job.code_sha256[:8]}: {exc}")
 
+    async def flush_periodically() -> None:
+        # Results that arrive just before a long program starts must not wait for its end to be stored.
+        while True:
+            await asyncio.sleep(flush_interval_s)
+            writer.flush()
+
     units = _units(plan, mode, split_counted=plain is not engine)
     phases = [units] if plain is engine else [[u for u in units if u.counting], [u for u in units if not u.counting]]
+    ticker = asyncio.create_task(flush_periodically())
     try:
         for phase in phases:
             await asyncio.gather(*(run_unit(u) for u in phase))
     finally:
+        ticker.cancel()
         writer.flush()
         stats.seconds = time.perf_counter() - start
         store.log_evaluation(run_id=plan.run_id or None, engine=info.name, engine_version=info.version,

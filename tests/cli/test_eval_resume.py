@@ -1,4 +1,9 @@
-"""A killed `ecco eval` resumes where it stopped: no duplicate results, the same final table."""
+"""A killed `ecco eval` resumes where it stopped: no duplicate results, the same final table.
+
+The kill never races the programs' speed: the eval runs against a loopback Judge0 (real wire format) that holds
+one slow input "Processing" until the test releases it, so the first eval cannot finish before it is killed,
+and the test kills it only once a batch of results is committed (the write-ahead log grew).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,10 +23,11 @@ import pytest
 from ecco_tui.ingest.outputs import import_outputs
 from ecco_tui.ingest.release import import_release
 from ecco_tui.store.store import Store
+from tests.engines.judge0_replay_server import SubmissionView, start_replay_server
 from tests.factories import write_records
 
 BUSY = "import sys\nn = int(input())\nt = 0\nfor i in range({loops}):\n    t += i % 7\nprint(n * (n + 1) // 2)\n"
-SLOW = BUSY.format(loops=8_000_000)
+SLOW = BUSY.format(loops=2_000_000)
 FAST = "n = int(input())\nprint(n * (n + 1) // 2)\n"
 WRONG = "n = int(input())\nprint(n * n)\n"
 
@@ -52,10 +61,34 @@ def eval_store(tmp_path: Path) -> Path:
     return db
 
 
-def _eval(db: Path) -> subprocess.Popen[str]:
+@dataclass(frozen=True)
+class GatedJudge0:
+    """A loopback Judge0 that keeps the slow input (``t += i % 7``) processing until ``release`` is set."""
+
+    url: str
+    release: threading.Event
+
+
+@pytest.fixture
+def judge0(eval_store: Path) -> Iterator[GatedJudge0]:
+    release = threading.Event()
+
+    def hold(view: SubmissionView) -> threading.Event | None:
+        return release if "i % 7" in view.source_code else None
+
+    url, _state, stop = start_replay_server(hold=hold, workers=16)
+    try:
+        yield GatedJudge0(url, release)
+    finally:
+        release.set()
+        stop()
+
+
+def _eval(db: Path, judge0_url: str) -> subprocess.Popen[str]:
     env = {**os.environ, "COLUMNS": "200"}
     return subprocess.Popen(
-        [sys.executable, "-m", "ecco_tui", "eval", "--run", "r", "--db", str(db), "--format", "json"],
+        [sys.executable, "-m", "ecco_tui", "eval", "--run", "r", "--db", str(db), "--format", "json",
+         "--engine", "judge0", "--judge0-url", judge0_url],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
 
@@ -71,25 +104,26 @@ def _wait_for_first_commit(db: Path, proc: subprocess.Popen[str]) -> None:
     wal = db.with_name(db.name + ".wal")
     start_size = wal.stat().st_size if wal.exists() else 0
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        if wal.exists() and wal.stat().st_size > start_size:
-            return
-        time.sleep(0.05)
+    while not (wal.exists() and wal.stat().st_size > start_size):
+        assert proc.poll() is None, f"the eval ended before storing anything: {proc.communicate()[1]}"
+        assert time.monotonic() < deadline, "the eval stored nothing within 60 s"
+        time.sleep(0.02)
 
 
-def _kill_midway(db: Path, sig: int) -> None:
-    proc = _eval(db)
+def _kill_midway(db: Path, judge0: GatedJudge0, sig: int) -> None:
+    proc = _eval(db, judge0.url)
     _wait_for_first_commit(db, proc)
     proc.send_signal(sig)
     proc.communicate(timeout=60)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
-def test_killed_eval_resumes_without_duplicates(eval_store: Path, sig: int) -> None:
-    _kill_midway(eval_store, sig)
+def test_killed_eval_resumes_without_duplicates(eval_store: Path, judge0: GatedJudge0, sig: int) -> None:
+    _kill_midway(eval_store, judge0, sig)
     partial = _executions(eval_store)
-    assert len(partial) < 16, "the run finished before it was killed: make the programs slower"
-    proc = _eval(eval_store)
+    assert 0 < len(partial) <= 12  # the held input's 4 tests cannot have run
+    judge0.release.set()
+    proc = _eval(eval_store, judge0.url)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     final = _executions(eval_store)
@@ -106,8 +140,8 @@ def test_killed_eval_resumes_without_duplicates(eval_store: Path, sig: int) -> N
             "correct-optimization", "spurious-optimization"]
 
 
-def test_sigint_says_how_to_resume(eval_store: Path) -> None:
-    proc = _eval(eval_store)
+def test_sigint_says_how_to_resume(eval_store: Path, judge0: GatedJudge0) -> None:
+    proc = _eval(eval_store, judge0.url)
     _wait_for_first_commit(eval_store, proc)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)

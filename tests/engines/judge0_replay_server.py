@@ -28,6 +28,8 @@ Knobs live on :class:`ReplayState` and can be changed by a test at any time (the
 * ``forget``: creation sequence numbers (0-based, across the server's life) whose record is dropped right
   after creation, so a batch GET returns ``null`` for their token.
 * ``workers``: how many submissions execute in parallel (fixed at start).
+* ``hold``: ``callable(SubmissionView) -> threading.Event | None``; a submission given an event stays
+  "Processing" until a test sets it (a program that blocks until released, without racing its speed).
 
 ``state.requests`` logs every request (method, path, query, headers, JSON body) in arrival order, with its
 answer (status and parsed JSON) once given: the same :class:`RecordedRequest` entries as the request log of
@@ -324,6 +326,7 @@ class ReplayState:
     delay_s: float = 0.0
     forget: set[int] = field(default_factory=set)
     workers: int = 4
+    hold: Callable[[SubmissionView], threading.Event | None] | None = None
 
     requests: list[RecordedRequest] = field(default_factory=list)
     submissions: dict[str, _Record] = field(default_factory=dict)
@@ -515,8 +518,12 @@ def _create(state: ReplayState, params: dict[str, Any]) -> str:
         placeholder: concurrent.futures.Future[Outcome] = concurrent.futures.Future()
         record = _Record(view=view, future=placeholder)
 
+        release = state.hold(view) if state.hold is not None else None
+
         def job() -> Outcome:
             record.started.set()
+            if release is not None:
+                release.wait()
             try:
                 return execute_python(params)
             finally:
