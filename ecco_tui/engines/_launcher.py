@@ -5,9 +5,10 @@ Why a separate process at all: the parent app cannot measure the program itself.
   so a child forked by the (large) app would report the app's size for every program.
 - ``wait4`` on ``bwrap`` does not see the sandboxed program's CPU time (pid-namespace reparenting).
 
-This file runs as ``python -I -S -B _launcher.py sock=N pidns=0|1`` (inside bwrap when available) and
-serves executions one at a time, for as long as the app keeps the socket open. It imports only builtin
-modules (no ``json``: it pulls in ``re``; no ``socket``/``signal``: they pull in ``enum``), so its heap stays
+This file runs as ``python -I -S -B _launcher.py sock=N pidns=0|1 acct=MODE [cg=FD,...]`` (inside bwrap
+when available) and serves executions one at a time, for as long as the app keeps the socket open. It
+imports only builtin modules (no ``json``: it pulls in ``re``; no ``socket``/``signal``: they pull in
+``enum``), so its heap stays
 far below a bare interpreter's and a forked child that execs immediately reports the program's own
 ``ru_maxrss``. Staying alive between executions saves an interpreter start and a sandbox set-up per test.
 
@@ -18,6 +19,18 @@ its stderr and a report pipe. Options: wall (s), tick (s, 0 = none), maxprocs, c
 the ``--log-fd=@`` argument with a private pipe and parse cachegrind's "I refs"). The report pipe receives
 JSON lines: ``{"event": "started", "pid": N}`` after the fork, then ``{"event": "done", ...}`` or
 ``{"event": "error", "message": ...}``, and is closed. The launcher never writes to its own stdout/stderr.
+
+Whole-tree accounting (``acct``), as Judge0's isolate ``--cg`` charges: every process and thread the program
+starts counts.
+- ``cgroup-v1``: ``cg`` lists descriptors of the slot's cpuacct and memory groups, opened by the app (order:
+  cgroups.ACCOUNTING_FILES). The forked child writes ``0`` to both ``cgroup.procs`` before exec, so the
+  program's whole tree is in the groups and the launcher is not. Before a test the counters are reset; after
+  it (the tree killed and gone) CPU is ``cpuacct.usage`` and memory the peak charge above what earlier tests
+  left (``memory.max_usage_in_bytes`` minus the usage at the start). The tree's CPU is also watched against the
+  CPU limit (every tick) and the group's ``memory.limit_in_bytes`` is the memory limit of the whole tree.
+- ``subreaper``: no group could be made. The launcher is the child subreaper (``PR_SET_CHILD_SUBREAPER``):
+  every orphan of the program is reparented to it, so it kills and reaps every descendant and sums their
+  rusage; memory is then the largest single process (not the tree's sum).
 
 Between executions everything the program left is killed (``kill(-1)`` in our private pid namespace,
 the process group otherwise) before "done" is sent. "done" carries ``dirty: true`` when something survived
@@ -36,6 +49,12 @@ _INF = resource.RLIM_INFINITY
 _MAX_REQUEST = 1 << 16
 _VG_LOG_FD = 3
 _SYSVIPC = ("/proc/sysvipc/shm", "/proc/sysvipc/sem", "/proc/sysvipc/msg")
+_PR_SET_CHILD_SUBREAPER = 36
+# Indices into the ``cg`` descriptors (the app's cgroups.ACCOUNTING_FILES order).
+_JOIN_CPU, _JOIN_MEM, _USAGE, _PEAK, _EMPTY, _MEMBERS, _LIMIT, _FAILCNT, _MEM_NOW = range(9)
+# Page cache charged by earlier tests stays in the group (re-reading it would cost every test a disk read);
+# past this much it is reclaimed before the next test, so the group's limit stays the program's.
+_STALE_MAX = 32 << 20
 
 
 def _js(value):
@@ -102,9 +121,12 @@ def _set_limits(opts):
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def _child(opts, argv, env, out, err, errw, extra_fd):
+def _child(opts, argv, env, out, err, errw, extra_fd, cg):
     """Runs between fork and exec: as few steps as possible, then exec (never returns)."""
     try:
+        if cg:  # first of all: from here on, everything this process and its descendants do is charged
+            os.write(cg[_JOIN_CPU], b"0")
+            os.write(cg[_JOIN_MEM], b"0")
         os.setpgid(0, 0)
         os.dup2(out, 1)
         os.dup2(err, 2)
@@ -168,15 +190,93 @@ def _count_procs():
     return sum(1 for name in os.listdir("/proc") if name.isdigit())
 
 
+def _cg_read(fd):
+    """One integer from a cgroup file (kernfs regenerates the text on every read from offset 0)."""
+    return int(os.pread(fd, 64, 0).split()[0])
+
+
+def _cg_write(fd, value):
+    os.pwrite(fd, str(value).encode(), 0)
+
+
+def _cg_members(cg):
+    return [int(pid) for pid in os.pread(cg[_MEMBERS], 1 << 20, 0).split()]
+
+
+def _cg_reset(cg, limit):
+    """Counters back to zero before a test; returns the charge earlier tests left (page cache)."""
+    if _cg_read(cg[_MEM_NOW]) > _STALE_MAX:
+        try:
+            _cg_write(cg[_EMPTY], 0)
+        except OSError:
+            pass
+    _cg_write(cg[_LIMIT], limit if limit > 0 else -1)
+    _cg_write(cg[_USAGE], 0)
+    _cg_write(cg[_FAILCNT], 0)
+    _cg_write(cg[_PEAK], 0)  # the peak restarts from the current usage
+    return _cg_read(cg[_MEM_NOW])
+
+
+def _kill_members(cg):
+    """Without a pid namespace, the group's member list is the only complete list of the program's tree."""
+    for _ in range(1000):
+        pids = _cg_members(cg)
+        if not pids:
+            return True
+        for pid in pids:
+            try:
+                os.kill(pid, _signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.001)
+    return False
+
+
+def _children():
+    """Our direct children (adopted orphans included, as subreaper)."""
+    me = os.getpid()
+    try:
+        with open(f"/proc/{me}/task/{me}/children", "rb") as fh:
+            return [int(p) for p in fh.read().split()]
+    except OSError:
+        return []
+
+
+def _reap_all():
+    """As subreaper: kill and reap every remaining descendant; their summed CPU and largest RSS."""
+    cpu = 0.0
+    peak = 0
+    deadline = time.monotonic() + 2.0
+    while True:
+        try:
+            pid, _, usage = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:
+            return cpu, peak, True
+        if pid:
+            cpu += usage.ru_utime + usage.ru_stime
+            peak = max(peak, usage.ru_maxrss)
+            continue
+        if time.monotonic() > deadline:
+            return cpu, peak, False
+        for child in _children():  # orphans that left the process group (setsid) are still ours
+            try:
+                os.kill(child, _signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.001)
+
+
 class _Watch:
     """State shared with the SIGALRM handler: deadline, process budget and why we killed."""
 
-    def __init__(self, pid, deadline, maxprocs, pidns, base):
+    def __init__(self, pid, deadline, maxprocs, pidns, base, cg, cpu_ns):
         self.pid = pid
         self.deadline = deadline
         self.maxprocs = maxprocs
         self.pidns = pidns
         self.base = base
+        self.cg = cg
+        self.cpu_ns = cpu_ns
         self.reason = None
 
     def tick(self, signum, frame):
@@ -184,18 +284,20 @@ class _Watch:
             return
         if time.monotonic() >= self.deadline:
             self.reason = "wall"
-            _kill_all(self.pid, self.pidns)
+        elif self.cg and self.cpu_ns > 0 and _cg_read(self.cg[_USAGE]) > self.cpu_ns:
+            self.reason = "cpu"  # the tree's CPU: RLIMIT_CPU only sees one process at a time
         elif self.maxprocs > 0 and self.pidns and _count_procs() - self.base > self.maxprocs:
             self.reason = "procs"
-            _kill_all(self.pid, self.pidns)
+        if self.reason is not None:
+            _kill_all(self.pid, self.pidns, self.cg)
 
 
-def _kill_all(pgid, pidns):
+def _kill_all(pgid, pidns, cg=None):
     """Kill the program and every process it made.
 
     Inside our own pid namespace (we are pid 2 under bwrap's init) ``kill(-1)`` reaches every process in
     the sandbox but us and init, including ones that left the process group with setsid. Outside a
-    namespace only the process group is safe to kill.
+    namespace the process group is killed, and the accounting group's members when there is one.
     """
     if pidns and os.getpid() == 2:
         try:
@@ -206,6 +308,12 @@ def _kill_all(pgid, pidns):
         os.killpg(pgid, _signal.SIGKILL)
     except OSError:
         pass
+    if cg and not pidns:
+        for pid in _cg_members(cg):
+            try:
+                os.kill(pid, _signal.SIGKILL)
+            except OSError:
+                pass
 
 
 def _wait_exit(pid):
@@ -264,8 +372,8 @@ def _is_dirty(opts, pidns, modes):
     return False
 
 
-def execute(argv, out, err, report, pidns, modes):
-    """Supervise one execution and report it."""
+def execute(argv, out, err, report, pidns, modes, acct, cg):
+    """Supervise one execution and report it (CPU and memory of the whole tree, see the module docstring)."""
     opts, prog = _parse(argv)
     env = {}
     for item in opts["env"]:
@@ -275,11 +383,12 @@ def execute(argv, out, err, report, pidns, modes):
     tick = float(opts.get("tick", "0"))
     base = _count_procs() if pidns else 0
     prog, vg_r, vg_w = _vg_argv(prog, opts)
+    stale = _cg_reset(cg, int(opts.get("memlimit", "0"))) if cg else 0
     errr, errw = os.pipe()
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:
-        _child(opts, prog, env, out, err, errw, vg_w)
+        _child(opts, prog, env, out, err, errw, vg_w, cg)
     os.close(errw)
     if vg_w is not None:
         os.close(vg_w)
@@ -292,8 +401,9 @@ def execute(argv, out, err, report, pidns, modes):
         _emit(report, event="error", message="exec failed: " + failure.decode("utf-8", "replace"))
         return
     _emit(report, event="started", pid=pid)
+    cpu_ns = int(float(opts.get("cpu", "0")) * 1e9)
     watch = _Watch(pid, start + wall if wall > 0 else float("inf"), int(opts.get("maxprocs", "0")),
-                   pidns, base)
+                   pidns, base, cg, cpu_ns)
     _signal.signal(_signal.SIGALRM, watch.tick)
     if tick > 0 or wall > 0:
         interval = tick if tick > 0 else wall
@@ -303,9 +413,23 @@ def execute(argv, out, err, report, pidns, modes):
     finally:
         _signal.setitimer(_signal.ITIMER_REAL, 0, 0)
     elapsed = time.monotonic() - start
-    _kill_all(pid, pidns)  # leftovers: background children, daemons (the zombie leader keeps the pgid ours)
+    # The tree ends with the main process: leftovers (background children, daemons, orphans still writing)
+    # are killed now, so nothing they do later is charged or credited (the zombie leader keeps the pgid ours).
+    _kill_all(pid, pidns, cg)
     _, status, usage = os.wait4(pid, 0)
-    settled = _settle(pidns)
+    main_cpu = usage.ru_utime + usage.ru_stime
+    cpu, maxrss_kb, gone = main_cpu, usage.ru_maxrss, True
+    if acct == "subreaper":
+        orphans_cpu, orphans_rss, gone = _reap_all()
+        cpu, maxrss_kb = main_cpu + orphans_cpu, max(maxrss_kb, orphans_rss)
+    elif cg and not pidns:
+        gone = _kill_members(cg)
+    settled = _settle(pidns) and gone
+    memory_hit = False
+    if cg:
+        cpu = _cg_read(cg[_USAGE]) / 1e9
+        maxrss_kb = max(0, _cg_read(cg[_PEAK]) - stale) // 1024
+        memory_hit = _cg_read(cg[_FAILCNT]) > 0
     instructions = None
     if vg_r is not None:
         instructions = _instructions(_read_available(vg_r))
@@ -313,9 +437,22 @@ def execute(argv, out, err, report, pidns, modes):
     _emit(report, event="done",
           exit_code=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
           signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-          cpu_s=usage.ru_utime + usage.ru_stime, utime_s=usage.ru_utime, stime_s=usage.ru_stime,
-          maxrss_kb=usage.ru_maxrss, wall_s=elapsed, killed=watch.reason,
+          cpu_s=cpu, maxrss_kb=maxrss_kb, main_cpu_s=main_cpu, main_maxrss_kb=usage.ru_maxrss,
+          utime_s=usage.ru_utime, stime_s=usage.ru_stime, accounting=acct, memory_limit_hit=memory_hit,
+          wall_s=elapsed, killed=watch.reason,
           instructions=instructions, dirty=(not settled) or _is_dirty(opts, pidns, modes))
+
+
+def _become_subreaper():
+    """Orphans of the program are reparented to us instead of init, so we can reap and charge them.
+
+    ctypes is imported only in this mode: its heap raises the floor of every forked child's ru_maxrss.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
 
 
 def _received_fds(ancdata):
@@ -327,9 +464,13 @@ def _received_fds(ancdata):
     return fds
 
 
-def serve(sock_fd, pidns):
+def serve(sock_fd, pidns, acct, cg):
     """Handle requests until the app closes its end of the socket."""
     os.set_inheritable(sock_fd, False)
+    for fd in cg:  # the program must never hold them (the child joins before exec, then they close)
+        os.set_inheritable(fd, False)
+    if acct == "subreaper":
+        _become_subreaper()
     sock = _socket.socket(fileno=sock_fd)
     modes = _modes(pidns)
     while True:
@@ -340,7 +481,7 @@ def serve(sock_fd, pidns):
             return 0
         try:
             if len(fds) == 3:
-                execute(data.decode("utf-8").split("\0"), fds[0], fds[1], fds[2], pidns, modes)
+                execute(data.decode("utf-8").split("\0"), fds[0], fds[1], fds[2], pidns, modes, acct, cg)
         except BaseException as exc:
             if len(fds) == 3:
                 _emit(fds[2], event="error", message=f"launcher: {type(exc).__name__}: {exc}")
@@ -356,7 +497,9 @@ def serve(sock_fd, pidns):
 
 def main():
     opts = dict(arg.partition("=")[::2] for arg in sys.argv[1:])
-    return serve(int(opts["sock"]), opts.get("pidns") == "1")
+    acct = opts.get("acct", "subreaper")
+    cg = [int(fd) for fd in opts["cg"].split(",")] if acct == "cgroup-v1" else []
+    return serve(int(opts["sock"]), opts.get("pidns") == "1", acct, cg)
 
 
 if __name__ == "__main__":

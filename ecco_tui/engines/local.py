@@ -81,6 +81,15 @@ from ecco_tui.engines.base import (
     TestResult,
     outputs_match,
 )
+from ecco_tui.engines.cgroups import (
+    CGROUP_V1,
+    SUBREAPER,
+    AccountingGroups,
+    accounting_mode,
+    join_group,
+    make_accounting_groups,
+    make_pids_group,
+)
 
 __all__ = ["LocalEngine", "RawRun", "classify", "median_of", "resolve_interpreter"]
 
@@ -294,6 +303,7 @@ class SandboxSpec:
     bwrap: str | None
     prefixes: tuple[str, ...]
     tmp_bytes: int
+    accounting: str = SUBREAPER  # "cgroup-v1" | "subreaper" (see cgroups.py)
 
     @property
     def sandboxed(self) -> bool:
@@ -317,15 +327,17 @@ class Plan:
     max_processes: int
     output_cap: int
     vglog: bool = False
+    memory_limit_bytes: int = 0  # the whole tree's (accounting group's) limit; 0 = none
 
     def request(self, sandboxed: bool) -> list[str]:
         """Encode as the launcher's ``key=value`` argv (see _launcher.py)."""
         opts = [
             f"wall={self.wall_s!r}", f"cpu={self.cpu_s}", f"as={self.as_bytes}",
+            f"memlimit={self.memory_limit_bytes}",
             f"stack={self.stack_bytes}", f"fsize={self.fsize_bytes}", f"nproc={self.nproc}",
             f"stdin={self.stdin}", f"cwd={self.cwd}", f"vglog={int(self.vglog)}",
             f"maxprocs={self.max_processes if sandboxed else 0}",
-            f"tick={WATCHDOG_TICK_S if sandboxed else 0}",
+            f"tick={WATCHDOG_TICK_S}",
         ]
         opts += [f"env={k}={v}" for k, v in self.env.items()]
         return [*opts, "--", *self.argv]
@@ -457,73 +469,6 @@ def _terminate(proc: subprocess.Popen[bytes], sandboxed: bool, program_pgid: int
             proc.wait(timeout=5)
 
 
-# A hard ceiling on tasks per sandbox, from the kernel's pids controller where we may use it (root with the
-# cgroup v1 pids hierarchy, as on Judge0's own hosts). The launcher's watchdog enforces each run's
-# `max_processes` precisely but samples every 25 ms, and in that time a fork bomb can take every pid on the
-# machine; the cgroup makes that impossible. Judge0's largest max_processes_and_or_threads is 120.
-PIDS_CEILING = 128
-PIDS_HIERARCHY = Path("/sys/fs/cgroup/pids")
-
-
-def pids_cgroup_parent() -> Path | None:
-    """`<pids hierarchy>/ecco-tui` when this process may create pids cgroups there, else None."""
-    if not (PIDS_HIERARCHY / "cgroup.procs").exists() or not os.access(PIDS_HIERARCHY, os.W_OK):
-        return None
-    parent = PIDS_HIERARCHY / "ecco-tui"
-    try:
-        parent.mkdir(exist_ok=True)
-    except OSError:
-        return None
-    return parent
-
-
-def make_pids_cgroup(name: str) -> Path | None:
-    parent = pids_cgroup_parent()
-    if parent is None:
-        return None
-    for stale in parent.iterdir():  # empty groups left by processes that died (rmdir fails while tasks remain)
-        if stale.is_dir() and _owner_is_gone(stale.name):
-            with contextlib.suppress(OSError):
-                stale.rmdir()
-    group = parent / name
-    try:
-        group.mkdir(exist_ok=True)
-        (group / "pids.max").write_text(f"{PIDS_CEILING}\n")
-    except OSError:
-        return None
-    return group
-
-
-def _owner_is_gone(group_name: str) -> bool:
-    """Groups are named `<pid>-<sandbox>`. A live process's group may be empty only because its sandbox has
-    not joined yet (another ecco process, or another sandbox of this one, starting at the same moment):
-    removing it would make that sandbox's preexec_fn fail. Only a dead owner's groups are litter."""
-    owner = group_name.split("-", 1)[0]
-    if not owner.isdigit():
-        return False
-    try:
-        os.kill(int(owner), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
-def _join_cgroup(group: Path) -> Callable[[], None]:
-    """A preexec_fn: the child joins the group before exec, so everything it ever forks is counted."""
-    procs = str(group / "cgroup.procs")
-
-    def join() -> None:
-        fd = os.open(procs, os.O_WRONLY)
-        try:
-            os.write(fd, b"0")  # "0" = the writing process itself
-        finally:
-            os.close(fd)
-
-    return join
-
-
 class Sandbox:
     """One persistent launcher (inside its own bwrap when sandboxed) serving one execution at a time.
 
@@ -544,6 +489,7 @@ class Sandbox:
         self._program_pgid: int | None = None
         self._retired: list[subprocess.Popen[bytes]] = []
         self.pids_group: Path | None = None
+        self.accounting: AccountingGroups | None = None  # kept across restarts of the slot's sandbox
 
     # -- lifecycle
 
@@ -557,21 +503,35 @@ class Sandbox:
         self.box.mkdir(parents=True)
         self.work.mkdir()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        name = f"{os.getpid()}-{self.root.name}"
+        cg_fds: list[int] = []
+        if spec.accounting == CGROUP_V1:
+            if self.accounting is None:
+                self.accounting = make_accounting_groups(name)
+            if self.accounting is None:
+                ours.close()
+                theirs.close()
+                raise EngineError("cannot create the accounting cgroups (cpuacct, memory) for a sandbox")
+            cg_fds = self.accounting.fds
         launcher = [spec.python, "-I", "-S", "-B"]
+        options = [f"sock={theirs.fileno()}", f"acct={spec.accounting}"]
+        if cg_fds:
+            options.append("cg=" + ",".join(map(str, cg_fds)))
         if spec.sandboxed:
             assert spec.bwrap is not None
             head = bwrap_argv(spec.bwrap, spec.prefixes, str(self.box), spec.tmp_bytes)
-            command = [*head, *launcher, BOX_LAUNCHER, f"sock={theirs.fileno()}", "pidns=1"]
+            command = [*head, *launcher, BOX_LAUNCHER, *options, "pidns=1"]
         else:
-            command = [*launcher, str(LAUNCHER_PATH), f"sock={theirs.fileno()}", "pidns=0"]
-        group = make_pids_cgroup(f"{os.getpid()}-{self.root.name}")
-        self.pids_group = group
+            command = [*launcher, str(LAUNCHER_PATH), *options, "pidns=0"]
+        if self.pids_group is None:
+            self.pids_group = make_pids_group(name)
+        group = self.pids_group
         try:
             with open(self.log_path, "wb") as log:
                 self.proc = subprocess.Popen(
                     command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
-                    pass_fds=(theirs.fileno(),), start_new_session=True, env={}, close_fds=True,
-                    preexec_fn=_join_cgroup(group) if group is not None else None,
+                    pass_fds=(theirs.fileno(), *cg_fds), start_new_session=True, env={}, close_fds=True,
+                    preexec_fn=join_group(group) if group is not None else None,
                 )
         except OSError:
             ours.close()
@@ -629,6 +589,10 @@ class Sandbox:
         if self.pids_group is not None:
             with contextlib.suppress(OSError):
                 self.pids_group.rmdir()
+            self.pids_group = None
+        if self.accounting is not None:
+            self.accounting.close()
+            self.accounting = None
 
     def read_log(self) -> str:
         try:
@@ -811,6 +775,11 @@ def classify(raw: RawRun, test: TestCase, limits: Limits, repeat_index: int = 0)
     if killed == "wall":
         return _result(test, Status.TIME_LIMIT_EXCEEDED, raw, repeat_index, exit_signal=sig,
                        message="Time limit exceeded (wall clock)" + note)
+    if killed == "cpu":
+        return _result(test, Status.TIME_LIMIT_EXCEEDED, raw, repeat_index, exit_signal=sig,
+                       message="Time limit exceeded (CPU time of all processes)" + note)
+    if done.get("memory_limit_hit") and sig == signal.SIGKILL:
+        note += "; memory limit of all processes reached"
     cpu_killed = sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= cpu_rlimit_s(limits) - 0.05)
     if cpu_killed or cpu > limits.cpu_time_s:
         return _result(test, Status.TIME_LIMIT_EXCEEDED, raw, repeat_index, exit_signal=sig,
@@ -876,6 +845,7 @@ class _Ready:
     bwrap: str | None
     valgrind: str | None
     details: dict[str, str] = field(default_factory=dict)
+    accounting: str = SUBREAPER
 
 
 class LocalEngine:
@@ -893,6 +863,8 @@ class LocalEngine:
         bwrap, valgrind: explicit tool paths (default: looked up on PATH).
         instruction_time_factor: cpu/wall limits are multiplied by this for the valgrind run (~70x slower).
         reuse_sandbox: keep a slot's sandbox between tests (default); False starts a new one per test.
+        accounting: how the whole process tree is charged: "cgroup-v1" (required), "subreaper", or None
+            (default) for the best this host allows (see cgroups.py). Part of the engine version.
 
     One engine belongs to one event loop; call ``aclose()`` to stop its sandboxes.
     """
@@ -909,7 +881,11 @@ class LocalEngine:
         valgrind: str | None = None,
         instruction_time_factor: float = 100.0,
         reuse_sandbox: bool = True,
+        accounting: str | None = None,
     ) -> None:
+        if accounting not in (None, CGROUP_V1, SUBREAPER):
+            raise ValueError(f"accounting must be {CGROUP_V1} or {SUBREAPER}, not {accounting!r}")
+        self._accounting = accounting
         self._python = resolve_interpreter(python)
         self._use_bwrap = use_bwrap
         self._concurrency = max(1, concurrency or os.cpu_count() or 1)
@@ -947,9 +923,17 @@ class LocalEngine:
                 self._free = list(self._all)
             return self._ready
 
+    async def _accounting_mode(self) -> str:
+        best = await asyncio.to_thread(accounting_mode)
+        if self._accounting == CGROUP_V1 and best != CGROUP_V1:
+            raise EngineError("accounting=cgroup-v1 but no cpuacct/memory cgroup can be created here "
+                              "(needs root and cgroup v1 hierarchies)")
+        return self._accounting or best
+
     async def _prepare(self) -> _Ready:
         facts = await asyncio.to_thread(probe_interpreter, self._python)
         self._nproc_base = await asyncio.to_thread(user_task_count)
+        accounting = await self._accounting_mode()
         valgrind = None
         if self._count_instructions:
             valgrind = shutil.which(self._valgrind_path or "valgrind")
@@ -957,13 +941,14 @@ class LocalEngine:
                 raise EngineError(f"count_instructions=True but {self._valgrind_path or 'valgrind'} is missing")
             prefix = os.path.dirname(os.path.dirname(os.path.realpath(valgrind)))
             facts = dataclasses.replace(facts, prefixes=(*facts.prefixes, prefix))
-        details = {"python": facts.path, "sandbox": "rlimit"}
+        details = {"python": facts.path, "sandbox": "rlimit", "accounting": accounting}
         if valgrind:
             details["valgrind"] = valgrind
         if self._use_bwrap is not False:
             bwrap = shutil.which(self._bwrap_path or "bwrap")
             if bwrap:
-                ready = _Ready(facts, "bwrap", bwrap, valgrind, {**details, "sandbox": "bwrap", "bwrap": bwrap})
+                ready = _Ready(facts, "bwrap", bwrap, valgrind, {**details, "sandbox": "bwrap", "bwrap": bwrap},
+                               accounting)
                 problem = await self._self_test(ready)
                 if problem is None:
                     return ready
@@ -973,7 +958,7 @@ class LocalEngine:
             if self._use_bwrap:
                 raise EngineError(reason)
             details["fallback_reason"] = reason
-        ready = _Ready(facts, "rlimit", None, valgrind, details)
+        ready = _Ready(facts, "rlimit", None, valgrind, details, accounting)
         problem = await self._self_test(ready)
         if problem is not None:
             raise EngineError(f"local engine self-test failed: {problem}")
@@ -1002,7 +987,8 @@ class LocalEngine:
         # execution cache.
         return EngineInfo(
             name="local",
-            version=f"local-{__version__}+{ready.mode}/python-{ready.interpreter.version}@{ready.interpreter.path}",
+            version=(f"local-{__version__}+{ready.mode}+{ready.accounting}"
+                     f"/python-{ready.interpreter.version}@{ready.interpreter.path}"),
             language=f"Python ({ready.interpreter.version})",
             limits=self._limits,
             details={**ready.details, "concurrency": str(self._concurrency)},
@@ -1076,7 +1062,8 @@ class LocalEngine:
 
     def _spec(self, ready: _Ready, limits: Limits) -> SandboxSpec:
         return SandboxSpec(mode=ready.mode, python=ready.interpreter.path, bwrap=ready.bwrap,
-                           prefixes=ready.interpreter.prefixes, tmp_bytes=tmpfs_bytes(limits))
+                           prefixes=ready.interpreter.prefixes, tmp_bytes=tmpfs_bytes(limits),
+                           accounting=ready.accounting)
 
     def _plan(self, ready: _Ready, sandbox: Sandbox, limits: Limits, counting: bool) -> Plan:
         script, stdin, cwd = sandbox.paths()
@@ -1095,6 +1082,7 @@ class LocalEngine:
             stack_bytes=limits.stack_kb * 1024, fsize_bytes=limits.max_file_size_kb * 1024,
             nproc=self._nproc_base + limits.max_processes + 2,  # + bwrap's init and the launcher
             max_processes=limits.max_processes, output_cap=limits.output_cap_bytes, vglog=counting,
+            memory_limit_bytes=0 if counting else limits.memory_kb * 1024,
         )
 
     async def _execute(self, ready: _Ready, sandbox: Sandbox, program: str, test: TestCase,

@@ -101,7 +101,7 @@ async def test_local_engine_satisfies_the_engine_protocol(rlimit_engine):
 async def test_info_names_engine_version_and_interpreter(engine):
     info = await engine.info()
     assert info.name == "local"
-    assert info.version.startswith(f"local-{ecco_tui.__version__}+bwrap/")
+    assert info.version.startswith(f"local-{ecco_tui.__version__}+bwrap+")
     assert info.language == "Python ({}.{}.{})".format(*sys.version_info[:3])
 
 
@@ -113,7 +113,7 @@ async def test_engine_version_names_the_interpreter_so_the_cache_never_mixes_pyt
 
 async def test_engine_version_differs_without_the_sandbox(rlimit_engine):
     info = await rlimit_engine.info()
-    assert info.version.startswith(f"local-{ecco_tui.__version__}+rlimit/")
+    assert info.version.startswith(f"local-{ecco_tui.__version__}+rlimit+")
 
 
 async def test_auto_mode_falls_back_to_rlimits_when_bwrap_is_broken():
@@ -122,7 +122,7 @@ async def test_auto_mode_falls_back_to_rlimits_when_bwrap_is_broken():
         info = await eng.info()
     finally:
         await eng.aclose()
-    assert "+rlimit/" in info.version
+    assert "+rlimit+" in info.version
     assert "fallback_reason" in info.details
 
 
@@ -343,9 +343,9 @@ async def test_fork_bomb_is_contained_and_leaves_no_process(engine):
 async def test_fork_bomb_never_takes_more_than_the_pids_ceiling(engine):
     """Where the kernel's pids controller is ours to use (root, cgroup v1: CI and Judge0-like hosts), a fork
     bomb is capped by the kernel, not only by the 25 ms watchdog: the machine keeps free pids."""
-    from ecco_tui.engines.local import PIDS_CEILING, pids_cgroup_parent
+    from ecco_tui.engines.cgroups import PIDS_CEILING, group_parent
 
-    parent = pids_cgroup_parent()
+    parent = group_parent("pids")
     if parent is None:
         # Not an error: on cgroup-v2-only or unprivileged machines the watchdog alone contains fork bombs.
         pytest.skip("the pids cgroup hierarchy is not writable here")
@@ -609,10 +609,10 @@ def test_only_groups_of_dead_processes_are_swept() -> None:
     before its sandbox has joined it."""
     import subprocess
 
-    from ecco_tui.engines.local import _owner_is_gone
+    from ecco_tui.engines.cgroups import owner_is_gone
 
     dead = subprocess.Popen(["true"])
     dead.wait()
-    assert _owner_is_gone(f"{dead.pid}-sandbox-0")
-    assert not _owner_is_gone(f"{os.getpid()}-sandbox-1")
-    assert not _owner_is_gone("not-a-pid")
+    assert owner_is_gone(f"{dead.pid}-sandbox-0")
+    assert not owner_is_gone(f"{os.getpid()}-sandbox-1")
+    assert not owner_is_gone("not-a-pid")
