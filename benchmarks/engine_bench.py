@@ -1,6 +1,7 @@
 """Local engine benchmark: measurement quality and per-test cost, against the targets in the engine issue.
 
-Run ``python benchmarks/engine_bench.py [--python PATH] [--mode auto|bwrap|rlimit]``. ``main()`` returns
+Run ``python benchmarks/engine_bench.py [--python PATH] [--mode auto|bwrap|rlimit]
+[--accounting auto|cgroup-v1|subreaper]``. ``main()`` returns
 one row per metric, ``{metric, value, target, ok, detail}``, so a summary runner can collect them.
 
 Timing targets live here and not in the test suite: they depend on the machine and its load, and a red
@@ -22,8 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from ecco_tui.engines.base import Limits, TestCase, TestResult
+from ecco_tui.engines.cgroups import CGROUP_V1
 from ecco_tui.engines.local import LocalEngine
 from ecco_tui.services.engines import default_interpreter
+from ecco_tui.services.selftest.accounting import run_accounting_checks
 
 TARGET_WORK_S = 0.050  # the CV program's own work, calibrated per interpreter (start-up comes on top)
 COUNT_PROGRAM = "print(sum(range(10**5)))\n"
@@ -46,12 +49,19 @@ def _row(metric: str, value: Any, target: str, ok: bool, detail: str = "") -> di
 
 
 async def _max_rss_of_pass(engine: LocalEngine) -> dict[str, Any]:
-    """The start-up floor: must be the interpreter's own size, not the app's."""
+    """The start-up floor: must be the interpreter's own size, not the app's.
+
+    With cgroup accounting the figure is the tree's memory charge, as Judge0 reports it (isolate's cg-mem:
+    3.0 MB for a bare interpreter measured here), not the resident size (about 8 MB).
+    """
     ballast = bytearray(b"\x01") * (200 << 20)  # the app holds 200 MB, resident
     results = await _results(engine, "pass\n", [_case(None, i) for i in range(5)])
     del ballast
     rss = statistics.median(r.memory_kb or 0 for r in results)
     cpu = statistics.median(r.cpu_time_s or 0.0 for r in results)
+    if (await engine.info()).details.get("accounting") == CGROUP_V1:
+        return _row("memory charge of `pass` (KB)", int(rss), "1000-8000 KB, Judge0's cg-mem 3.0 MB",
+                    1_000 <= rss <= 8_000, f"CPU of `pass` {cpu * 1000:.1f} ms; app held 200 MB meanwhile")
     return _row("max RSS of `pass` (KB)", int(rss), "5000-25000 KB, the interpreter's own",
                 5_000 <= rss <= 25_000, f"CPU of `pass` {cpu * 1000:.1f} ms; app held 200 MB meanwhile")
 
@@ -131,12 +141,23 @@ async def _overhead(engine: LocalEngine, python: str) -> dict[str, Any]:
     per_test = await _engine_test_s(engine)
     ratio = per_test / bare
     return _row("per-test overhead vs bare interpreter start (x)", round(ratio, 2), "<= 1.3x", ratio <= 1.3,
-                f"engine {per_test * 1000:.1f} ms/test, subprocess.run {bare * 1000:.1f} ms")
+                f"engine {per_test * 1000:.1f} ms/test, subprocess.run {bare * 1000:.1f} ms; "
+                f"{ratio / 1.3:.2f} of the limit")
 
 
-async def _fresh_sandbox_cost(python: str | None, use_bwrap: bool | None) -> str:
+async def _hidden_work(engine: LocalEngine) -> dict[str, Any]:
+    """The selftest's accounting cases: work hidden in children charged within ±20%, a grandchild's memory seen."""
+    outcomes = await run_accounting_checks(engine)
+    worst = max((abs((o.cpu_ratio or 1.0) - 1) for o in outcomes), default=0.0)
+    detail = "; ".join(f"{o.name} {o.cpu_s or 0:.3f} s" + (f" ({o.cpu_ratio:.2f}x)" if o.cpu_ratio else "")
+                       + f" {(o.memory_kb or 0) / 1024:.1f} MB" for o in outcomes)
+    return _row("hidden work charged: worst CPU deviation from honest (%)", round(worst * 100, 1),
+                "<= 20%, every case passing", all(o.ok for o in outcomes), detail)
+
+
+async def _fresh_sandbox_cost(python: str | None, use_bwrap: bool | None, accounting: str | None) -> str:
     """Same measurement with a new sandbox per test, for context (not a target)."""
-    engine = LocalEngine(python, use_bwrap=use_bwrap, concurrency=1, reuse_sandbox=False)
+    engine = LocalEngine(python, use_bwrap=use_bwrap, concurrency=1, reuse_sandbox=False, accounting=accounting)
     try:
         per_test = await _engine_test_s(engine)
     finally:
@@ -161,18 +182,19 @@ async def _instructions(python: str | None, use_bwrap: bool | None) -> dict[str,
                 f"I refs {counts}")
 
 
-async def _bench(python: str | None, use_bwrap: bool | None) -> list[dict[str, Any]]:
-    engine = LocalEngine(python, use_bwrap=use_bwrap, concurrency=1)
+async def _bench(python: str | None, use_bwrap: bool | None, accounting: str | None) -> list[dict[str, Any]]:
+    engine = LocalEngine(python, use_bwrap=use_bwrap, concurrency=1, accounting=accounting)
     try:
         info = await engine.info()
         rows = [
             await _max_rss_of_pass(engine),
             await _cpu_cv(engine),
             await _overhead(engine, engine.python),
+            await _hidden_work(engine),
         ]
     finally:
         await engine.aclose()
-    rows[2]["detail"] += "; " + await _fresh_sandbox_cost(python, use_bwrap)
+    rows[2]["detail"] += "; " + await _fresh_sandbox_cost(python, use_bwrap, accounting)
     rows.append(await _instructions(python, use_bwrap))
     for row in rows:
         row["detail"] = f"{row['detail']} [{info.version}, {info.language}, {engine.python}]".strip()
@@ -184,9 +206,11 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--python", default=default_interpreter(),
                         help="interpreter for the programs (default: what `ecco` uses, the OS's python3)")
     parser.add_argument("--mode", choices=("auto", "bwrap", "rlimit"), default="auto")
+    parser.add_argument("--accounting", choices=("auto", "cgroup-v1", "subreaper"), default="auto",
+                        help="whole-tree accounting (default: the best this host allows)")
     args = parser.parse_args(argv if argv is not None else [])
     use_bwrap = {"auto": None, "bwrap": True, "rlimit": False}[args.mode]
-    return asyncio.run(_bench(args.python, use_bwrap))
+    return asyncio.run(_bench(args.python, use_bwrap, None if args.accounting == "auto" else args.accounting))
 
 
 def _print(rows: list[dict[str, Any]]) -> None:

@@ -503,7 +503,7 @@ class Sandbox:
         self.box.mkdir(parents=True)
         self.work.mkdir()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        name = f"{os.getpid()}-{self.root.name}"
+        name = f"{os.getpid()}-{self.root.parent.name}-{self.root.name}"  # unique per engine and slot
         cg_fds: list[int] = []
         if spec.accounting == CGROUP_V1:
             if self.accounting is None:

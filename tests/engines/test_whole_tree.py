@@ -207,3 +207,20 @@ async def test_accounting_groups_are_removed_when_the_engine_closes() -> None:
         parent = group_parent(controller)
         assert parent is not None
         assert not [g for g in parent.iterdir() if g.is_dir() and g.name.startswith(f"{os.getpid()}-")]
+
+
+async def test_closing_one_engine_leaves_another_engines_groups_working() -> None:
+    """Two engines in one process (the app and a server, two tests) each have groups of their own."""
+    if accounting_mode() != CGROUP_V1:
+        pytest.skip("no cgroup v1 here")
+    first = LocalEngine(use_bwrap=False, accounting=CGROUP_V1, concurrency=1)
+    second = LocalEngine(use_bwrap=False, accounting=CGROUP_V1, concurrency=1)
+    try:
+        await _runs(first, "print('ok')\n", repeat=1, expected="ok")
+        await _runs(second, "print('ok')\n", repeat=1, expected="ok")
+        await first.aclose()
+        (result,) = await _runs(second, "print('ok')\n", repeat=1, expected="ok")
+    finally:
+        await first.aclose()
+        await second.aclose()
+    assert result.status_id == Status.ACCEPTED, result.message
