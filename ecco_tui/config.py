@@ -19,6 +19,7 @@ Config file: `$ECCO_CONFIG` or `$XDG_CONFIG_HOME/ecco-tui/config.toml` (default 
 
     [local]
     python = "/usr/bin/python3.11"   # interpreter for the local engine (default: the one running ecco)
+    sandbox = true                   # false: run programs without bubblewrap (UNSANDBOXED; like --no-sandbox)
 
     [limits]
     cpu_time_s = 5
@@ -38,7 +39,7 @@ Config file: `$ECCO_CONFIG` or `$XDG_CONFIG_HOME/ecco-tui/config.toml` (default 
     max_tries = 4                    # 429 / 5xx / timeouts are retried
 
 Environment: ECCO_DB, ECCO_ENGINE, ECCO_AUTHOR, ECCO_JUDGE0_URL, ECCO_JUDGE0_TOKEN, ECCO_PYTHON, ECCO_MODEL_URL,
-ECCO_MODEL.
+ECCO_MODEL, ECCO_NO_SANDBOX (1 = `[local] sandbox = false`, 0 = sandbox on whatever the file says).
 """
 
 from __future__ import annotations
@@ -134,6 +135,9 @@ class Settings:
     judge0: Judge0Settings = field(default_factory=Judge0Settings)
     limits: LimitSettings = field(default_factory=LimitSettings)
     local_python: str | None = None
+    # The local engine refuses to run without bubblewrap unless this is False (`--no-sandbox`,
+    # ECCO_NO_SANDBOX=1 or `[local] sandbox = false`): untrusted programs never run unconfined by accident.
+    local_sandbox: bool = True
     labels: tuple[str, ...] = DEFAULT_LABELS
     model: ModelConfig = field(default_factory=ModelConfig)
 
@@ -155,7 +159,8 @@ def _read_file(path: Path) -> dict[str, Any]:
 
 
 def load_settings(
-    *, db: Path | None = None, engine: str | None = None, judge0_url: str | None = None, author: str | None = None
+    *, db: Path | None = None, engine: str | None = None, judge0_url: str | None = None, author: str | None = None,
+    no_sandbox: bool = False,
 ) -> Settings:
     path = config_path()
     raw = _read_file(path)
@@ -186,6 +191,8 @@ def load_settings(
         judge0=judge0,
         limits=limits,
         local_python=env.get("ECCO_PYTHON") or local_raw.get("python"),
+        local_sandbox=False if no_sandbox else _sandbox(env.get("ECCO_NO_SANDBOX"), local_raw.get("sandbox", True),
+                                                        path),
         labels=_labels(raw.get("labels"), path),
         model=_model(raw.get("model"), path),
     )
@@ -235,6 +242,25 @@ def _model(value: object, path: Path) -> ModelConfig:
         timeout_s=number("timeout_s", 300.0, float, 0.1, 86_400.0),
         max_tries=number("max_tries", 4, int, 1, 100),
     )
+
+
+_TRUE_WORDS = ("1", "true", "yes", "on")
+_FALSE_WORDS = ("", "0", "false", "no", "off")
+
+
+def _sandbox(env_value: str | None, file_value: object, path: Path) -> bool:
+    """Whether the local engine must sandbox: ECCO_NO_SANDBOX beats `[local] sandbox`; anything but a clear yes
+    or no is a config error, so a typo never switches the sandbox off (or silently leaves it on)."""
+    if env_value is not None:
+        word = env_value.strip().lower()
+        if word in _TRUE_WORDS:
+            return False
+        if word in _FALSE_WORDS:
+            return True
+        raise ConfigError(f"ECCO_NO_SANDBOX: {env_value!r} (1 to run programs unsandboxed, 0 to sandbox them)")
+    if not isinstance(file_value, bool):
+        raise ConfigError(f"{path}: [local] sandbox: expected true or false")
+    return file_value
 
 
 def _labels(value: object, path: Path) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -49,9 +50,34 @@ DbOption = Annotated[
 ]
 
 
+NoSandboxOption = Annotated[
+    bool,
+    typer.Option("--no-sandbox", help="Run programs on the local engine without the bubblewrap sandbox (they can "
+                 "read and write your files and use the network); everything measured so is marked UNSANDBOXED. "
+                 "Also ECCO_NO_SANDBOX=1 or [local] sandbox = false in the config."),
+]
+
+
 def fail(message: str) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    # Escaped: messages name config tables ("[local] sandbox", "[judge0] url") that rich would take for markup.
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
+
+
+def warn_unsandboxed(what: str) -> None:
+    """Say on stderr, before anything runs, that `what` runs without the sandbox (nobody misses it in a log)."""
+    from ecco_tui.services.engines import UNSANDBOXED
+
+    err_console.print(f"[bold red]{UNSANDBOXED}[/]: {what} without the bubblewrap sandbox (--no-sandbox): "
+                      "programs can read and write your files and use the network", highlight=False, soft_wrap=True)
+
+
+def refuse_unsandboxable(settings: Settings, engine: str | None = None) -> None:
+    """Fail in one line, before any store is opened, when the local engine must sandbox and there is no bwrap."""
+    from ecco_tui.services.engines import sandbox_refusal
+
+    if (refusal := sandbox_refusal(settings, engine)) is not None:
+        fail(refusal)
 
 
 def settings_for(db: Path | None = None, **overrides: Any) -> Settings:
@@ -124,11 +150,11 @@ def main(
 
 
 @app.command("open")
-def open_app(db: DbOption = None) -> None:
+def open_app(db: DbOption = None, no_sandbox: NoSandboxOption = False) -> None:
     """Open the workbench on a store (the bundled sample store when none is configured yet)."""
     from ecco_tui.services import workspace
 
-    settings = settings_for(db)
+    settings = settings_for(db, no_sandbox=no_sandbox)
     notice = None
     if not settings.db_configured and workspace.is_empty(settings):
         ensure_sample_store(settings, quiet=True)
@@ -174,6 +200,8 @@ def _evaluate_sample(store: Any, settings: Settings, run_ids: list[str]) -> None
     from ecco_tui.services.engines import EngineError, limits_from, make_engine
 
     limits = limits_from(settings)
+    if not settings.local_sandbox:
+        warn_unsandboxed("the sample's programs run")
 
     async def go() -> None:
         engine = make_engine(settings, "local")
@@ -203,9 +231,10 @@ def demo(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild the sample store from scratch.")] = False,
     no_eval: Annotated[bool, typer.Option("--no-eval", help="Do not run the sample's programs when building.")]
     = False,
+    no_sandbox: NoSandboxOption = False,
 ) -> None:
     """Build the bundled sample store (evaluated on the local engine) and open the workbench on it."""
-    settings = settings_for()
+    settings = settings_for(no_sandbox=no_sandbox)
     path = ensure_sample_store(settings, rebuild=rebuild, evaluate=not no_eval)
     if no_open:
         console.print(f"Sample store: {path}")
@@ -522,6 +551,25 @@ EngineOption = Annotated[str | None, typer.Option("--engine", help="local or jud
 Judge0UrlOption = Annotated[str | None, typer.Option("--judge0-url", help="Judge0 base URL, e.g. http://127.0.0.1:2358.")]
 
 
+def probe_engine_or_fail(settings: Settings, engine: str | None) -> None:
+    """Start the engine once and close it: a sandbox that cannot start is refused here, in one line."""
+    import asyncio
+
+    from ecco_tui.services.engines import EngineError, make_engine
+
+    async def go() -> None:
+        eng = make_engine(settings, engine)
+        try:
+            await eng.info()
+        finally:
+            await eng.aclose()
+
+    try:
+        asyncio.run(go())
+    except EngineError as exc:
+        fail(str(exc))
+
+
 def _engine_or_fail(settings: Settings, engine: str | None, judge0_url: str | None) -> Any:
     from ecco_tui.services.engines import EngineError, make_engine
 
@@ -542,11 +590,12 @@ def run_cmd(
     repeat: Annotated[int, typer.Option(min=1, max=20, help="Runs per test (medians shown).")] = 1,
     cost: Annotated[str, typer.Option("--cost", help="time, or instructions: also count instructions with "
                                       "valgrind (local engine; ~70× slower, once per test).")] = "time",
+    no_sandbox: NoSandboxOption = False,
 ) -> None:
     """Run one program on a problem's tests and print a per-test table (nothing is stored)."""
     import asyncio
 
-    from ecco_tui.services.engines import EngineError, make_engine
+    from ecco_tui.services.engines import EngineError, make_engine, runs_unsandboxed
     from ecco_tui.services.evaluation import cost_problem, to_engine_test
     from ecco_tui.services.workspace import open_store
 
@@ -556,9 +605,12 @@ def run_cmd(
         code = file.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"{file}: cannot read ({exc})")
-    settings = settings_for(db, engine=engine, judge0_url=judge0_url)
+    settings = settings_for(db, engine=engine, judge0_url=judge0_url, no_sandbox=no_sandbox)
     if problem_text := cost_problem(cost, settings.engine):
         fail(problem_text)
+    refuse_unsandboxable(settings)
+    if runs_unsandboxed(settings):
+        warn_unsandboxed("the program runs")
     with user_errors(), open_store(settings.db_path, read_only=settings.db_path.exists()) as store:
         cases = [to_engine_test(t) for t in store.tests_for(problem, None if tests == "all" else tests)]
     if not cases:
@@ -586,7 +638,10 @@ def run_cmd(
             await eng.aclose()
 
     info, results = asyncio.run(go())
-    table = Table(title=f"{file.name} on {problem} · {info.name} {info.version} · {info.language}")
+    from ecco_tui.services.engines import UNSANDBOXED, is_sandboxed
+
+    unsandboxed = "" if is_sandboxed(info) else f" · [bold red]{UNSANDBOXED}[/]"
+    table = Table(title=f"{file.name} on {problem} · {info.name} {info.version} · {info.language}{unsandboxed}")
     counting = cost == "instructions"
     for col, justify in (("test", "left"), ("status", "left"), ("cpu s", "right"), ("wall s", "right"),
                          ("memory KB", "right"), ("exit", "right"),
@@ -620,13 +675,14 @@ def run_cmd(
 def selftest(
     engine: EngineOption = None,
     judge0_url: Judge0UrlOption = None,
+    no_sandbox: NoSandboxOption = False,
 ) -> None:
     """Run the untrusted-program suite on an engine and check it answers as Judge0 does (exit 1 if not)."""
     import asyncio
 
     from ecco_tui.services.selftest import run_selftest
 
-    settings = settings_for(None, engine=engine, judge0_url=judge0_url)
+    settings = settings_for(None, engine=engine, judge0_url=judge0_url, no_sandbox=no_sandbox)
     eng = _engine_or_fail(settings, engine, judge0_url)
 
     async def go() -> tuple[Any, list[Any]]:
@@ -644,7 +700,10 @@ def selftest(
             await eng.aclose()
 
     info, outcomes = asyncio.run(go())
-    table = Table(title=f"selftest · {info.name} {info.version} · {info.language}")
+    from ecco_tui.services.engines import UNSANDBOXED, is_sandboxed
+
+    unsandboxed = "" if is_sandboxed(info) else f" · [bold red]{UNSANDBOXED}[/]"
+    table = Table(title=f"selftest · {info.name} {info.version} · {info.language}{unsandboxed}")
     for col in ("case", "status", "cpu s", "memory KB", "verdict"):
         table.add_column(col)
     for o in outcomes:
@@ -674,6 +733,7 @@ def calibrate(
                                                  "patterns over their names, e.g. 'startup,sort-*'.")] = None,
     db: DbOption = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Print only; do not store the session.")] = False,
+    no_sandbox: NoSandboxOption = False,
 ) -> None:
     """Run the shipped calibration set on each engine; print per-program ratios and fitted time/memory factors."""
     import asyncio
@@ -690,7 +750,11 @@ def calibrate(
         chosen = full_set.select(programs)
     except cal.CalibrationError as exc:
         fail(str(exc))
-    settings = settings_for(db, judge0_url=judge0_url)
+    settings = settings_for(db, judge0_url=judge0_url, no_sandbox=no_sandbox)
+    for name in engines:
+        refuse_unsandboxable(settings, name)
+    if "local" in engines and not settings.local_sandbox:
+        warn_unsandboxed("the calibration set runs")
 
     async def go(update: Callable[[str, int, int | None], None]) -> list[Any]:
         from ecco_tui.engines.base import EngineError
@@ -752,16 +816,20 @@ def refine(
     engine: EngineOption = None,
     judge0_url: Judge0UrlOption = None,
     extraction: Annotated[str, typer.Option(help="markdown (ECCO's DeepSeek rule) or plain.")] = "markdown",
+    no_sandbox: NoSandboxOption = False,
 ) -> None:
     """Refine a run's outputs with a model and execution feedback, round by round (resumable)."""
     import asyncio
 
     from ecco_tui.refine.client import ModelClient, ModelConfigError, ModelSettings
-    from ecco_tui.services.engines import limits_from
+    from ecco_tui.services.engines import limits_from, runs_unsandboxed
     from ecco_tui.services.refine import RefineError, refine_run
     from ecco_tui.services.workspace import open_store
 
-    settings = settings_for(db, engine=engine, judge0_url=judge0_url)
+    settings = settings_for(db, engine=engine, judge0_url=judge0_url, no_sandbox=no_sandbox)
+    refuse_unsandboxable(settings)
+    if runs_unsandboxed(settings):
+        warn_unsandboxed("the refined candidates run")
     try:
         model_settings = ModelSettings(base_url=model_url, model=model, api_key_env=api_key_env,
                                        endpoint=endpoint, temperature=temperature, max_tokens=max_tokens,  # type: ignore[arg-type]
@@ -819,6 +887,10 @@ def serve(
                                             "Without it nothing is stored.", show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="With --db: run every submission even when the store "
                                         "has its result (still recorded; the newest wins).")] = False,
+    insecure_no_auth: Annotated[bool, typer.Option("--insecure-no-auth", help="Allow a --host beyond loopback "
+                                                   "without an auth token (anyone who can reach it can run "
+                                                   "code here); never allowed unsandboxed.")] = False,
+    no_sandbox: NoSandboxOption = False,
 ) -> None:
     """Serve Judge0 CE 1.13.1's REST API over the local sandbox, for ECCO's scripts and any Judge0 client."""
     import os
@@ -827,14 +899,26 @@ def serve(
 
     if force and db is None:
         fail("--force: only means something with --db (nothing is looked up without a store)")
-    settings = settings_for(None)
-    token = auth_token or os.environ.get("ECCO_SERVE_TOKEN")
+    settings = settings_for(None, no_sandbox=no_sandbox)
+    token = auth_token or os.environ.get("ECCO_SERVE_TOKEN") or None
+    from ecco_tui.serve.policy import BindRefused, check_bind
+
+    try:  # refuse an unsafe bind before anything starts; serve() checks again for programmatic callers
+        check_bind(host, token, insecure_no_auth, sandboxed=settings.local_sandbox)
+    except BindRefused as exc:
+        fail(str(exc))
     from ecco_tui.services.engines import default_interpreter
+
+    if settings.local_sandbox:
+        probe_engine_or_fail(settings, "local")  # the server's own engine would fail in its startup, unreadably
+    else:
+        warn_unsandboxed("submissions run")
 
     with user_errors():
         run_server(host=host, port=port, workers=workers, auth_token=token, max_queue=max_queue,
                    python=settings.local_python or default_interpreter(),
-                   db=None if db is None else db.expanduser(), force=force)
+                   db=None if db is None else db.expanduser(), force=force, insecure_no_auth=insecure_no_auth,
+                   use_bwrap=settings.local_sandbox)
 
 
 @app.command("eval")
@@ -855,12 +939,13 @@ def eval_cmd(
     all_rounds: Annotated[bool, typer.Option("--all-rounds", help="Evaluate every refinement round, "
                                              "not only the last.")] = False,
     output_format: Annotated[str, typer.Option("--format", help="table, csv, json or md.")] = "table",
+    no_sandbox: NoSandboxOption = False,
 ) -> None:
     """Execute all inputs and outputs of runs, storing every per-test result as it arrives (resumable)."""
     import asyncio
 
     from ecco_tui.services import evaluation, report
-    from ecco_tui.services.engines import EngineError, limits_from, make_engine
+    from ecco_tui.services.engines import EngineError, limits_from, make_engine, runs_unsandboxed
     from ecco_tui.services.workspace import open_store
 
     if tests not in ("public", "private", "all"):
@@ -871,9 +956,12 @@ def eval_cmd(
         repeats = evaluation.parse_repeat(repeat)  # None: auto
     except ValueError as exc:
         fail(str(exc))
-    settings = settings_for(db, engine=engine, judge0_url=judge0_url)
+    settings = settings_for(db, engine=engine, judge0_url=judge0_url, no_sandbox=no_sandbox)
     if problem := evaluation.cost_problem(cost, settings.engine):
         fail(problem)
+    refuse_unsandboxable(settings)
+    if runs_unsandboxed(settings):
+        warn_unsandboxed("the runs' programs run")
     visibility = None if tests == "all" else tests
     limits = limits_from(settings)
     with user_errors(), open_store(settings.db_path) as store:
@@ -976,6 +1064,9 @@ def print_report(lines: list[Any], output_format: str) -> None:
         print(report.render_markdown(lines))
     else:
         out = console if console.is_terminal else Console(width=160)
+        if (header := report.unsandboxed_header(lines)) is not None:
+            word, rest = header.split(":", 1)
+            out.print(f"[bold red]{word}[/]:{rest}", highlight=False, soft_wrap=True)
         mode = "ECCO-compat rules" if lines and lines[0].mode == "ecco" else "default definitions"
         for task, title in (("edit", "History-based editing"), ("generate", "NL-instructed generation")):
             cols = report.columns(lines, task)

@@ -125,6 +125,21 @@ ETC_FILES = (
     "/etc/mime.types", "/etc/locale.alias", "/etc/os-release",
 )
 
+# Required sandbox, missing or broken: one line saying what the user can do.
+BWRAP_MISSING = (
+    "the local engine needs bubblewrap (bwrap) to sandbox untrusted programs: install it (Debian/Ubuntu: "
+    "apt-get install bubblewrap; Fedora: dnf install bubblewrap) or pass --no-sandbox (config: [local] "
+    "sandbox = false) to run them unsandboxed"
+)
+
+
+def bwrap_broken(reason: str) -> str:
+    text = " ".join(reason.split())
+    return (f"the local engine's bubblewrap sandbox does not work here ({text}): fix bwrap (it needs "
+            "unprivileged user namespaces) or pass --no-sandbox (config: [local] sandbox = false) to run "
+            "programs unsandboxed")
+
+
 # isolate's SG mapping, used only when the supervisor itself dies by a signal (Judge0: bash died).
 SIGNAL_STATUS: dict[int, Status] = {
     signal.SIGSEGV: Status.RUNTIME_ERROR_SIGSEGV,
@@ -956,7 +971,7 @@ class LocalEngine:
             else:
                 reason = "bwrap not found on PATH"
             if self._use_bwrap:
-                raise EngineError(reason)
+                raise EngineError(BWRAP_MISSING if bwrap is None else bwrap_broken(reason))
             details["fallback_reason"] = reason
         ready = _Ready(facts, "rlimit", None, valgrind, details, accounting)
         problem = await self._self_test(ready)

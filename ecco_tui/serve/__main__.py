@@ -11,6 +11,7 @@ import os
 import sys
 
 from ecco_tui.serve.app import DEFAULT_PORT, serve
+from ecco_tui.serve.policy import BindRefused
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,9 +26,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", default="info")
     parser.add_argument("--db", default=None, help="record runs in this store and answer repeated ones from it")
     parser.add_argument("--force", action="store_true", help="with --db: run every submission, still record it")
+    parser.add_argument("--insecure-no-auth", action="store_true",
+                        help="allow a --host beyond loopback without an auth token")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run programs without bubblewrap (loopback only; results are marked UNSANDBOXED)")
     args = parser.parse_args(argv)
-    serve(args.host, args.port, args.workers, args.auth_token, args.max_queue,
-          auth_header=args.auth_header, log_level=args.log_level, db=args.db, force=args.force)
+    try:
+        serve(args.host, args.port, args.workers, args.auth_token, args.max_queue,
+              auth_header=args.auth_header, log_level=args.log_level, db=args.db, force=args.force,
+              insecure_no_auth=args.insecure_no_auth, use_bwrap=not args.no_sandbox)
+    except BindRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -38,6 +38,9 @@ Compatibility notes (what differs from a real Judge0 CE 1.13.1):
   Judge0's bash wrapper reports it), nor does a Time Limit Exceeded (isolate writes none when it kills at a
   limit); a run killed without an exit code reports ``exit_code`` 0, as Judge0. A run that prints nothing is a
   Wrong Answer against any expected output, even "" (Judge0 stores the empty stdout as nil).
+* Auth: the token is read from the ``X-Auth-Token`` header (``auth_header``) only, never from a query
+  parameter, where it would land in access and proxy logs. :func:`serve` refuses to listen beyond loopback
+  without a token unless told ``insecure_no_auth``, and never does so unsandboxed (``policy.py``).
 * Not implemented: ``GET /submissions`` (index), ``DELETE /submissions/{token}``, ``/authorize`` and
   X-Auth-User (Judge0 answers 403 there without an AUTHZ token configured), callbacks, ``/system_info``
   beyond a few fields.
@@ -84,6 +87,7 @@ from ecco_tui.serve.models import (
     request_fields,
     validate_submission,
 )
+from ecco_tui.serve.policy import check_bind
 from ecco_tui.serve.runner import SubmissionRunner
 from ecco_tui.serve.store import SubmissionRecord, SubmissionStore
 
@@ -107,8 +111,9 @@ class ServeSettings:
     """Everything ``ecco serve`` can be told. Defaults mirror Judge0 CE where Judge0 has a setting.
 
     Attributes:
-        auth_token: when set, every request must carry it in ``auth_header`` (or a query parameter of that
-            name, as Judge0 allows); several tokens may be given separated by spaces. Otherwise 401.
+        auth_token: when set, every request must carry it in the ``auth_header`` header (never in the query
+            string, which ends up in access logs); several tokens may be given separated by spaces. Otherwise
+            401.
         auth_header: Judge0's AUTHN_HEADER.
         max_queue: unfinished submissions allowed at once; past it 503 ``{"error": "queue is full"}``.
         workers: asyncio workers draining the queue, and the engine's concurrency (default: CPU count).
@@ -119,7 +124,8 @@ class ServeSettings:
         finished_ttl_s, max_finished, max_store_bytes: eviction of finished submissions (see store.py).
         unknown_fields: "reject" (default, 422) or "ignore" (Judge0's behaviour) for unknown request fields.
         wait_timeout_s: fixed bound on a ``wait=true`` request; None derives it from the submission's limits.
-        python, use_bwrap: passed to the default LocalEngine.
+        python, use_bwrap: passed to the default LocalEngine; bubblewrap is required unless use_bwrap is False
+            (never silently off: a missing bwrap is an error, not a fallback).
     """
 
     auth_token: str | None = None
@@ -136,7 +142,7 @@ class ServeSettings:
     unknown_fields: UnknownFieldPolicy = "reject"
     wait_timeout_s: float | None = None
     python: str | None = None
-    use_bwrap: bool | None = None
+    use_bwrap: bool = True
 
     def __post_init__(self) -> None:
         for name in ("max_queue", "max_source_bytes", "max_body_bytes", "max_submission_batch_size",
@@ -238,10 +244,10 @@ def _fields(request: Request) -> list[str]:
 
 
 def _authorized(request: Request, settings: ServeSettings) -> bool:
-    """SessionsController#authenticate_request: the header (or a parameter of that name) must match a token."""
+    """SessionsController#authenticate_request: the header must match a token (a query parameter never counts)."""
     if settings.auth_token is None:
         return True
-    given = request.headers.get(settings.auth_header) or request.query_params.get(settings.auth_header) or ""
+    given = request.headers.get(settings.auth_header) or ""
     return any(hmac.compare_digest(token.encode(), given.encode()) for token in settings.auth_token.split())
 
 
@@ -555,10 +561,6 @@ async def _show_batch(request: Request, state: ServeState) -> Response:
 # ------------------------------------------------------------------------------------------- running
 
 
-def _is_loopback(host: str) -> bool:
-    return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
-
-
 def serve(
     host: str = "127.0.0.1",
     port: int = DEFAULT_PORT,
@@ -571,27 +573,31 @@ def serve(
     engine_factory: EngineFactory | None = None,
     db: str | Path | None = None,
     force: bool = False,
+    insecure_no_auth: bool = False,
     **settings: Any,
 ) -> None:
     """Run ``ecco serve`` in the foreground until interrupted (the ``ecco serve`` command calls this).
 
     ``settings`` are further :class:`ServeSettings` fields (``auth_header``, ``max_source_bytes``,
     ``python``, ``use_bwrap``, ...). ``limit_concurrency`` caps open connections (uvicorn answers 503 past
-    it), which bounds the request bodies held at once to ``limit_concurrency × max_body_bytes``. Anyone who
-    can reach the port can run code on this machine, so binding beyond loopback without ``auth_token`` is
-    logged as a warning.
+    it), which bounds the request bodies held at once to ``limit_concurrency × max_body_bytes``.
+
+    Anyone who can reach the port can run code on this machine, so before anything starts
+    :func:`~ecco_tui.serve.policy.check_bind` refuses (``BindRefused``) a host beyond loopback without
+    ``auth_token`` unless ``insecure_no_auth`` (then a warning is logged), and refuses one beyond loopback
+    for unsandboxed runs (``use_bwrap=False``) in any case. A custom ``engine_factory`` is taken as sandboxed.
 
     ``db``: record every run in this store and answer repeated runs from it (``force``: record, never answer
     from it). The store is opened before the server starts, so a store another process holds fails at once
     (``StoreLockedError``), and it stays open — locked for other processes — until the server stops.
     """
+    warning = check_bind(host, auth_token, insecure_no_auth, sandboxed=settings.get("use_bwrap", True) is not False)
     import uvicorn
 
     logging.basicConfig(level=getattr(logging, log_level.upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not _is_loopback(host) and auth_token is None:
-        log.warning("ecco serve listens on %s without an auth token: anyone who can reach port %d can run "
-                    "code on this machine (pass an auth token)", host, port)
+    if warning is not None:
+        log.warning("%s (port %d)", warning, port)
     config = ServeSettings(workers=workers, auth_token=auth_token, max_queue=max_queue, **settings)
     recorder = None
     if db is not None:

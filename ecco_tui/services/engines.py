@@ -1,13 +1,39 @@
-"""Which engine a command or the app uses, built from Settings."""
+"""Which engine a command or the app uses, built from Settings; and whether it sandboxes.
+
+The sandbox is never silently off: the local engine is built with bubblewrap required, so a machine without a
+working `bwrap` refuses to run programs (one line saying how to install it, or how to opt out) instead of
+running untrusted model code with the user's files and network. Only settings that say so (`--no-sandbox`,
+ECCO_NO_SANDBOX=1, `[local] sandbox = false`) build it in rlimit mode, and everything measured that way is
+labelled UNSANDBOXED (`is_sandboxed`, the one test for it, on an engine's info or a stored engine version).
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 
 from ecco_tui.config import Settings
-from ecco_tui.engines.base import Engine, EngineError, Limits
+from ecco_tui.engines.base import Engine, EngineError, EngineInfo, Limits
+from ecco_tui.engines.local import BWRAP_MISSING
 
-__all__ = ["EngineError", "limits_from", "make_engine"]
+__all__ = [
+    "BWRAP_MISSING",
+    "UNSANDBOXED",
+    "EngineError",
+    "is_sandboxed",
+    "limits_from",
+    "make_engine",
+    "runs_unsandboxed",
+    "sandbox_refusal",
+]
+
+#: The label shown wherever programs ran (or will run) without the bubblewrap sandbox.
+UNSANDBOXED = "UNSANDBOXED"
+
+#: Marks of an unsandboxed local engine: its version (`local-X+rlimit/...`, also carried into a Judge0 client's
+#: version when it talks to `ecco serve --no-sandbox`) and its details' "sandbox" entry.
+_RLIMIT_VERSION_MARK = "+rlimit"
+_RLIMIT_MODE = "rlimit"
 
 
 def limits_from(settings: Settings) -> Limits:
@@ -27,16 +53,52 @@ def default_interpreter() -> str | None:
     return None
 
 
+def is_sandboxed(engine: EngineInfo | str) -> bool:
+    """False when `engine` (an engine's info, or a stored `engine_version`) ran programs without bubblewrap.
+
+    Judge0 and imported results count as sandboxed (their sandbox is not ours to judge) unless their version
+    carries the local engine's rlimit mark.
+    """
+    if isinstance(engine, str):
+        return _RLIMIT_VERSION_MARK not in engine
+    return _RLIMIT_VERSION_MARK not in engine.version and engine.details.get("sandbox") != _RLIMIT_MODE
+
+
+def runs_unsandboxed(settings: Settings, name: str | None = None) -> bool:
+    """Whether the engine `make_engine(settings, name)` builds will run programs without the sandbox: what
+    the app's title bar and the commands announce before anything runs."""
+    return (name or settings.engine) == "local" and not settings.local_sandbox
+
+
+def sandbox_refusal(settings: Settings, name: str | None = None) -> str | None:
+    """Why the engine `make_engine(settings, name)` would build must refuse to run anything (one line), or None.
+
+    Only the missing-`bwrap` case is known without starting a sandbox; a `bwrap` that cannot start one is
+    found by the engine's first call, which then raises the same kind of one-line EngineError.
+    """
+    if (name or settings.engine) == "local" and settings.local_sandbox and shutil.which("bwrap") is None:
+        return BWRAP_MISSING
+    return None
+
+
 def make_engine(
     settings: Settings, name: str | None = None, *, judge0_url: str | None = None, count_instructions: bool = False
 ) -> Engine:
-    """A fresh engine; the caller closes it (`await engine.aclose()`)."""
+    """A fresh engine; the caller closes it (`await engine.aclose()`).
+
+    The local engine requires bubblewrap unless `settings.local_sandbox` is False: without `bwrap` this raises
+    EngineError(BWRAP_MISSING) at once, and a `bwrap` that fails its probe makes the engine's first call raise.
+    """
     chosen = name or settings.engine
     if chosen == "local":
         from ecco_tui.engines.local import LocalEngine
 
+        refusal = sandbox_refusal(settings, chosen)
+        if refusal is not None:
+            raise EngineError(refusal)
         python = settings.local_python or default_interpreter()
-        return LocalEngine(python, limits=limits_from(settings), count_instructions=count_instructions)
+        return LocalEngine(python, use_bwrap=settings.local_sandbox, limits=limits_from(settings),
+                           count_instructions=count_instructions)
     if chosen == "judge0":
         from ecco_tui.engines.judge0 import Judge0Engine
 

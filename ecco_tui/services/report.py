@@ -44,6 +44,7 @@ from ecco_tui.metrics.stats import (
     runtime_samples,
 )
 from ecco_tui.metrics.types import EditingRow, GenerationRow, ProgramMeasure, TestMeasure, median_per_test
+from ecco_tui.services.engines import UNSANDBOXED, is_sandboxed
 from ecco_tui.store.models import Execution, ModelOutput, Pair, Run
 from ecco_tui.store.store import Store, StoreError
 
@@ -80,6 +81,9 @@ class ReportLine:
     n_instruction_pairs: int = 0
     n_cost_compared: int = 0
     n_cost_disagreements: int = 0
+    # False when any execution the line is computed from ran without the bubblewrap sandbox (local engine in
+    # rlimit mode, `--no-sandbox`): every header then says UNSANDBOXED (`unsandboxed_header`).
+    sandboxed: bool = True
 
 
 COMPLETED = (3, 4)  # Accepted, Wrong Answer: the runs whose time and memory mean something
@@ -164,6 +168,8 @@ class RunMeasurements:
         self.engine = choose_engine(store, list(codes), engine, run.run_id)
         executions = store.latest_executions(list(codes), engine=self.engine, visibility=visibility) if (
             self.engine) else []
+        # Whether every measurement this run's numbers come from was sandboxed (the report header says if not).
+        self.sandboxed = all(is_sandboxed(ex.engine_version) for ex in executions)
         self.by_program: dict[tuple[str, str, str | None], list[Execution]] = defaultdict(list)
         for ex in executions:
             self.by_program[(ex.code_sha256, ex.problem_id, ex.context)].append(ex)
@@ -326,7 +332,8 @@ def report_run(
                           pct_runtime_optimized=s.pct_runtime_optimized, pct_memory_optimized=s.pct_memory_optimized,
                           n_inputs_failing=s.n_inputs_failing, outcomes=outcomes, mode=mode,
                           n_below_resolution=below, speedup_ci=intervals.speedup,
-                          memory_reduction_ci=intervals.memory_reduction, **cost)  # type: ignore[arg-type]
+                          memory_reduction_ci=intervals.memory_reduction, sandboxed=data.sandboxed,
+                          **cost)  # type: ignore[arg-type]
     gen_rows = []
     for row, outs in rows.items():
         spectrum = store.spectrum(outs[0].problem_id)
@@ -347,7 +354,8 @@ def report_run(
         f"{len(gen_rows) - len(with_spectrum)} problems have no spectrum in the store (import generate_eval)")
     return ReportLine(run.run_id, run.task, run.model, run.method, run.split, engine_name, g.n, g.pass_at_1,
                       mean_runtime_percentile=p.mean_runtime_percentile if p else None,
-                      mean_memory_percentile=p.mean_memory_percentile if p else None, mode=mode, note=note)
+                      mean_memory_percentile=p.mean_memory_percentile if p else None, mode=mode, note=note,
+                      sandboxed=data.sandboxed)
 
 
 def _cost_summary(verdicts: Sequence[OutputVerdict]) -> dict[str, object]:
@@ -441,6 +449,16 @@ def table_rows(lines: Sequence[ReportLine], task: str) -> list[list[str]]:
     return out
 
 
+def unsandboxed_header(lines: Sequence[ReportLine]) -> str | None:
+    """The report's warning line when some run was measured without the sandbox, else None: its numbers came
+    from programs that could read the user's files and use the network, and were timed outside bubblewrap."""
+    runs = [line.run_id for line in lines if not line.sandboxed]
+    if not runs:
+        return None
+    return (f"{UNSANDBOXED}: {', '.join(runs)} measured without the bubblewrap sandbox (local engine in rlimit "
+            "mode, --no-sandbox)")
+
+
 def render_json(lines: Sequence[ReportLine]) -> str:
     return json.dumps([asdict(line) for line in lines], indent=2, sort_keys=True)
 
@@ -462,6 +480,10 @@ def render_csv(lines: Sequence[ReportLine]) -> str:
 
 def render_markdown(lines: Sequence[ReportLine]) -> str:
     parts = []
+    header = unsandboxed_header(lines)
+    if header is not None:
+        word, rest = header.split(":", 1)
+        parts.append(f"**{word}**:{rest}\n")
     for task, title in (("edit", "History-based editing"), ("generate", "NL-instructed generation")):
         cols = columns(lines, task)
         rows = table_rows(lines, task)

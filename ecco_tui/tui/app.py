@@ -15,11 +15,13 @@ from typing import ClassVar
 from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from ecco_tui.config import Settings
 from ecco_tui.services.catalog import Catalog
+from ecco_tui.services.engines import UNSANDBOXED, runs_unsandboxed
 from ecco_tui.tui.commands import ActionCommands, ProblemCommands
 from ecco_tui.tui.screens.browser import BrowserScreen
 from ecco_tui.tui.screens.help import HelpScreen
@@ -84,6 +86,17 @@ class EccoApp(App[None]):
         if store_notice:
             self._notices.append((store_notice, "warning"))
         self.store_notice = store_notice
+
+    @property
+    def unsandboxed(self) -> bool:
+        """Whether re-runs, refinements and fixes would run untrusted code without bubblewrap (settings say so)."""
+        return self.settings is not None and runs_unsandboxed(self.settings)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """Every screen's title bar; led by UNSANDBOXED in bold red when the app runs programs unsandboxed (first,
+        so a long title's ellipsis never hides it)."""
+        content = super().format_title(title, sub_title)
+        return Content.assemble((UNSANDBOXED, "bold red"), " · ", content) if self.unsandboxed else content
 
     def get_default_screen(self) -> Screen[object]:
         return BrowserScreen()

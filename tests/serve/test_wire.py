@@ -323,12 +323,22 @@ def test_auth_is_401_with_an_empty_body_on_every_endpoint() -> None:
     assert [(r.status_code, r.content) for r in responses] == [(401, b"")] * 4
 
 
-def test_auth_token_may_come_as_a_query_parameter_and_several_tokens_are_allowed() -> None:
+def test_auth_token_in_the_header_is_200_and_several_tokens_are_allowed() -> None:
     with fake_server(FakeEngine(), auth_token="one two") as server:
-        by_header = httpx.get(f"{server.url}/about", headers={"X-Auth-Token": "two"})
-        by_param = httpx.get(f"{server.url}/about", params={"X-Auth-Token": "one"})
+        first = httpx.get(f"{server.url}/about", headers={"X-Auth-Token": "one"})
+        second = httpx.get(f"{server.url}/about", headers={"X-Auth-Token": "two"})
         authenticate = httpx.post(f"{server.url}/authenticate", headers={"X-Auth-Token": "one"})
-    assert (by_header.status_code, by_param.status_code, authenticate.status_code) == (200, 200, 200)
+    assert (first.status_code, second.status_code, authenticate.status_code) == (200, 200, 200)
+
+
+def test_auth_token_only_in_the_query_string_is_401_like_a_missing_one() -> None:
+    engine = FakeEngine()
+    with fake_server(engine, auth_token="secret") as server:
+        about = httpx.get(f"{server.url}/about", params={"X-Auth-Token": "secret"})
+        submit = httpx.post(f"{server.url}/submissions", params={"wait": "true", "X-Auth-Token": "secret"},
+                            json=GOOD)
+    assert [(r.status_code, r.content) for r in (about, submit)] == [(401, b"")] * 2
+    assert engine.calls == []
 
 
 # ---------------------------------------------------------------------------------- bounded memory

@@ -66,3 +66,44 @@ def test_a_label_set_with_duplicates_is_refused(monkeypatch: pytest.MonkeyPatch,
     _write_config(tmp_path, monkeypatch, 'labels = ["a", "a"]\n')
     with pytest.raises(ConfigError, match="labels: at most 9 distinct names"):
         load_settings()
+
+
+# -- the sandbox: on unless something explicitly turns it off ------------------------------------------------
+
+
+def test_the_local_engine_sandboxes_by_default() -> None:
+    assert load_settings().local_sandbox is True
+
+
+def test_local_sandbox_false_in_the_file_turns_the_sandbox_off(monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:
+    _write_config(tmp_path, monkeypatch, "[local]\nsandbox = false\n")
+    assert load_settings().local_sandbox is False
+
+
+def test_ecco_no_sandbox_beats_the_file_both_ways(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _write_config(tmp_path, monkeypatch, "[local]\nsandbox = false\n")
+    monkeypatch.setenv("ECCO_NO_SANDBOX", "0")
+    assert load_settings().local_sandbox is True
+    monkeypatch.setenv("ECCO_NO_SANDBOX", "1")
+    _write_config(tmp_path, monkeypatch, "[local]\nsandbox = true\n")
+    assert load_settings().local_sandbox is False
+
+
+def test_the_no_sandbox_flag_beats_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECCO_NO_SANDBOX", "0")
+    assert load_settings(no_sandbox=True).local_sandbox is False
+
+
+@pytest.mark.parametrize("text", ['[local]\nsandbox = "no"\n', "[local]\nsandbox = 0\n"])
+def test_a_sandbox_key_that_is_not_a_boolean_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                        text: str) -> None:
+    _write_config(tmp_path, monkeypatch, text)
+    with pytest.raises(ConfigError, match=r"\[local\] sandbox: expected true or false"):
+        load_settings()
+
+
+def test_an_unclear_ecco_no_sandbox_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECCO_NO_SANDBOX", "maybe")
+    with pytest.raises(ConfigError, match="ECCO_NO_SANDBOX"):
+        load_settings()

@@ -32,7 +32,7 @@ from ecco_tui.metrics.outcome import label_disagrees
 from ecco_tui.services.annotations import DEFAULT_LABELS, next_unlabeled_output, undo_last
 from ecco_tui.services.annotations import label as save_label
 from ecco_tui.services.catalog import CompareMetrics, CompareView, SideStats, TestRow, TestSide
-from ecco_tui.services.engines import limits_from, make_engine
+from ecco_tui.services.engines import limits_from, make_engine, sandbox_refusal
 from ecco_tui.services.refine import RefineBusyError, RefineError
 from ecco_tui.services.rerun import RerunEvent, RerunSummary, rerun_programs
 from ecco_tui.services.rounds import (
@@ -351,6 +351,14 @@ class CompareScreen(EccoScreen):
             return True
         return False
 
+    def _refuse_unsandboxable(self, title: str) -> bool:
+        """True (with the one-line reason) when the engine must sandbox and cannot: refused before anything
+        starts, instead of failing inside a worker after the table already shows queued runs."""
+        refusal = sandbox_refusal(self.settings)
+        if refusal is not None:
+            self.notify(refusal, title=title, severity="error", timeout=15, markup=False)
+        return refusal is not None
+
     def action_rerun(self) -> None:
         view = self.view
         if view is None or view.problem is None:
@@ -359,6 +367,8 @@ class CompareScreen(EccoScreen):
             return
         if self.catalog.read_only:
             self.notify(READ_ONLY, title="Cannot re-run", severity="warning")
+            return
+        if self._refuse_unsandboxable("Cannot re-run"):
             return
         codes = [c for c in (view.left.code, view.right_code) if c and c.strip()]
         self._rerun_total = len(set(codes)) * len(view.tests)
@@ -489,6 +499,8 @@ class CompareScreen(EccoScreen):
             return
         if self.catalog.read_only:
             self.notify(READ_ONLY, title="Cannot refine", severity="warning")
+            return
+        if self._refuse_unsandboxable("Cannot refine"):
             return
         missing = model_missing(self.settings)
         if missing is not None:
