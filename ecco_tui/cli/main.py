@@ -671,6 +671,59 @@ def run_cmd(
         raise typer.Exit(2)
 
 
+@app.command("engines")
+def engines_cmd(
+    judge0_url: Judge0UrlOption = None,
+    no_sandbox: NoSandboxOption = False,
+    output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Show the engines this machine can run programs on: version, sandbox and how a test's cost is charged."""
+    import asyncio
+    import json
+
+    from ecco_tui.services.engines import EngineError, accounting_of, is_sandboxed, make_engine
+
+    if output_format not in ("table", "json"):
+        fail(f"--format: must be table or json, not {output_format!r}")
+    settings = settings_for(None, judge0_url=judge0_url, no_sandbox=no_sandbox)
+    names = ["local"] + (["judge0"] if judge0_url or settings.judge0.url else [])
+
+    async def describe(name: str) -> dict[str, Any]:
+        row: dict[str, Any] = {"engine": name}
+        try:
+            eng = make_engine(settings, name, judge0_url=judge0_url)
+        except EngineError as exc:
+            return {**row, "error": str(exc)}
+        try:
+            info = await eng.info()
+        except EngineError as exc:
+            return {**row, "error": str(exc)}
+        finally:
+            await eng.aclose()
+        return {**row, "version": info.version, "language": info.language, "sandboxed": is_sandboxed(info),
+                "accounting": accounting_of(info), "details": dict(info.details)}
+
+    async def describe_all() -> list[dict[str, Any]]:
+        return list(await asyncio.gather(*(describe(name) for name in names)))
+
+    rows = asyncio.run(describe_all())
+    if output_format == "json":
+        print(json.dumps(rows, indent=2, sort_keys=True))
+    else:
+        table = Table(title="engines")
+        for col in ("engine", "version", "sandbox", "cost charged"):
+            table.add_column(col)
+        for row in rows:
+            if "error" in row:
+                table.add_row(row["engine"], f"[red]{escape(row['error'])}[/]", "–", "–")
+                continue
+            sandbox = "[green]yes[/]" if row["sandboxed"] else "[bold red]UNSANDBOXED[/]"
+            table.add_row(row["engine"], escape(row["version"]), sandbox, row["accounting"])
+        (console if console.is_terminal else Console(width=200)).print(table)
+    if any("error" in row for row in rows):
+        raise typer.Exit(1)
+
+
 @app.command()
 def selftest(
     engine: EngineOption = None,
@@ -681,11 +734,12 @@ def selftest(
     import asyncio
 
     from ecco_tui.services.selftest import run_selftest
+    from ecco_tui.services.selftest.accounting import CPU_TOLERANCE, run_accounting_checks
 
     settings = settings_for(None, engine=engine, judge0_url=judge0_url, no_sandbox=no_sandbox)
     eng = _engine_or_fail(settings, engine, judge0_url)
 
-    async def go() -> tuple[Any, list[Any]]:
+    async def go() -> tuple[Any, list[Any], list[Any]]:
         from ecco_tui.engines.base import EngineError
 
         try:
@@ -693,14 +747,15 @@ def selftest(
             with progress_bar() as progress:
                 progress("cases", 0, None)
                 outcomes = await run_selftest(eng, progress=lambda _o: progress("cases", 1, None))
-            return info, outcomes
+                accounting = await run_accounting_checks(eng, progress=lambda _o: progress("cases", 1, None))
+            return info, outcomes, accounting
         except EngineError as exc:
             fail(str(exc))
         finally:
             await eng.aclose()
 
-    info, outcomes = asyncio.run(go())
-    from ecco_tui.services.engines import UNSANDBOXED, is_sandboxed
+    info, outcomes, accounting = asyncio.run(go())
+    from ecco_tui.services.engines import UNSANDBOXED, accounting_of, is_sandboxed
 
     unsandboxed = "" if is_sandboxed(info) else f" · [bold red]{UNSANDBOXED}[/]"
     table = Table(title=f"selftest · {info.name} {info.version} · {info.language}{unsandboxed}")
@@ -717,8 +772,18 @@ def selftest(
         )
     out = console if console.is_terminal else Console(width=160)
     out.print(table)
-    failed = [o for o in outcomes if not o.ok]
-    out.print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    tree = Table(title=f"whole-tree accounting · {accounting_of(info)} · the same work, hidden in other "
+                       f"processes, must cost within ±{CPU_TOLERANCE:.0%} of the honest run")
+    for col in ("case", "how", "cpu s", "× honest", "memory KB", "verdict"):
+        tree.add_column(col)
+    for a in accounting:
+        tree.add_row(a.name, a.description, "–" if a.cpu_s is None else f"{a.cpu_s:.3f}",
+                     "–" if a.cpu_ratio is None else f"{a.cpu_ratio:.2f}",
+                     "–" if a.memory_kb is None else f"{a.memory_kb:,}",
+                     "[green]ok[/]" if a.ok else f"[red]{escape('; '.join(a.problems))}[/]")
+    out.print(tree)
+    failed = [o for o in (*outcomes, *accounting) if not o.ok]
+    out.print(f"{len(outcomes) + len(accounting) - len(failed)} passed, {len(failed)} failed")
     if failed:
         raise typer.Exit(1)
 
@@ -1067,6 +1132,8 @@ def print_report(lines: list[Any], output_format: str) -> None:
         if (header := report.unsandboxed_header(lines)) is not None:
             word, rest = header.split(":", 1)
             out.print(f"[bold red]{word}[/]:{rest}", highlight=False, soft_wrap=True)
+        if (charged := report.accounting_header(lines)) is not None:
+            out.print(f"[dim]{escape(charged)}[/]", highlight=False, soft_wrap=True)
         mode = "ECCO-compat rules" if lines and lines[0].mode == "ecco" else "default definitions"
         for task, title in (("edit", "History-based editing"), ("generate", "NL-instructed generation")):
             cols = report.columns(lines, task)

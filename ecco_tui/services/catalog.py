@@ -30,6 +30,7 @@ from ecco_tui.metrics import (
     runtime_ratio,
     speedup,
 )
+from ecco_tui.services.engines import accounting_of
 from ecco_tui.services.report import OutputVerdict, editing_verdicts, measure_from_executions
 from ecco_tui.store.models import (
     Execution,
@@ -223,6 +224,7 @@ class CompareMetrics:
     right: SideStats | None = None
     n_tests: int = 0
     engine: str | None = None
+    accounting: str | None = None  # which accounting measured these numbers (services.engines.accounting_of)
     runtime_percentile: float | None = None
     memory_percentile: float | None = None
     below_resolution: bool = False
@@ -510,6 +512,8 @@ class Catalog:
         common = dict(
             left=side_stats(left_m, left_all), right=side_stats(right_m, right_all), n_tests=n_scored,
             engine=scope.engine_label,
+            accounting="; ".join(sorted({accounting_of(e.engine_version).split(":")[0]
+                                          for e in (*left_all, *right_all)} - {"unknown"})) or None,
         )
         if right_m.ran and right_m.all_passed and spectrum is not None:
             common["runtime_percentile"] = program_runtime_percentile(right_m, spectrum.runtimes_s)

@@ -20,6 +20,7 @@ __all__ = [
     "BWRAP_MISSING",
     "UNSANDBOXED",
     "EngineError",
+    "accounting_of",
     "is_sandboxed",
     "limits_from",
     "make_engine",
@@ -62,6 +63,25 @@ def is_sandboxed(engine: EngineInfo | str) -> bool:
     if isinstance(engine, str):
         return _RLIMIT_VERSION_MARK not in engine
     return _RLIMIT_VERSION_MARK not in engine.version and engine.details.get("sandbox") != _RLIMIT_MODE
+
+
+def accounting_of(engine: EngineInfo | str) -> str:
+    """How the numbers of `engine` (its info, or a stored `engine_version`) charge a program, in a few words.
+
+    The local engine's version names its mode (cgroups.py); Judge0 runs isolate with ``--cg`` by default (per
+    process limits off), which charges the whole control group. Local results from before whole-tree
+    accounting charged the main process only: they never match newer ones in the cache (other version).
+    """
+    version = engine if isinstance(engine, str) else engine.version
+    if version.startswith("local-"):
+        if "+cgroup-v1" in version:
+            return "cgroup-v1: CPU of every process, memory peak of the whole tree"
+        if "+subreaper" in version:
+            return "subreaper: CPU of every process, memory of the largest process"
+        return "main process only (measured before whole-tree accounting)"
+    if version.startswith("judge0"):
+        return "Judge0 isolate --cg: CPU of every process, memory peak of the control group"
+    return "unknown"
 
 
 def runs_unsandboxed(settings: Settings, name: str | None = None) -> bool:

@@ -44,7 +44,7 @@ from ecco_tui.metrics.stats import (
     runtime_samples,
 )
 from ecco_tui.metrics.types import EditingRow, GenerationRow, ProgramMeasure, TestMeasure, median_per_test
-from ecco_tui.services.engines import UNSANDBOXED, is_sandboxed
+from ecco_tui.services.engines import UNSANDBOXED, accounting_of, is_sandboxed
 from ecco_tui.store.models import Execution, ModelOutput, Pair, Run
 from ecco_tui.store.store import Store, StoreError
 
@@ -84,6 +84,8 @@ class ReportLine:
     # False when any execution the line is computed from ran without the bubblewrap sandbox (local engine in
     # rlimit mode, `--no-sandbox`): every header then says UNSANDBOXED (`unsandboxed_header`).
     sandboxed: bool = True
+    # How the measurements charge a program (whole tree or main process; services.engines.accounting_of).
+    accounting: str = ""
 
 
 COMPLETED = (3, 4)  # Accepted, Wrong Answer: the runs whose time and memory mean something
@@ -170,6 +172,7 @@ class RunMeasurements:
             self.engine) else []
         # Whether every measurement this run's numbers come from was sandboxed (the report header says if not).
         self.sandboxed = all(is_sandboxed(ex.engine_version) for ex in executions)
+        self.accounting = "; ".join(sorted({accounting_of(ex.engine_version) for ex in executions}))
         self.by_program: dict[tuple[str, str, str | None], list[Execution]] = defaultdict(list)
         for ex in executions:
             self.by_program[(ex.code_sha256, ex.problem_id, ex.context)].append(ex)
@@ -333,6 +336,7 @@ def report_run(
                           n_inputs_failing=s.n_inputs_failing, outcomes=outcomes, mode=mode,
                           n_below_resolution=below, speedup_ci=intervals.speedup,
                           memory_reduction_ci=intervals.memory_reduction, sandboxed=data.sandboxed,
+                          accounting=data.accounting,
                           **cost)  # type: ignore[arg-type]
     gen_rows = []
     for row, outs in rows.items():
@@ -355,7 +359,7 @@ def report_run(
     return ReportLine(run.run_id, run.task, run.model, run.method, run.split, engine_name, g.n, g.pass_at_1,
                       mean_runtime_percentile=p.mean_runtime_percentile if p else None,
                       mean_memory_percentile=p.mean_memory_percentile if p else None, mode=mode, note=note,
-                      sandboxed=data.sandboxed)
+                      sandboxed=data.sandboxed, accounting=data.accounting)
 
 
 def _cost_summary(verdicts: Sequence[OutputVerdict]) -> dict[str, object]:
@@ -459,6 +463,19 @@ def unsandboxed_header(lines: Sequence[ReportLine]) -> str | None:
             "mode, --no-sandbox)")
 
 
+def accounting_header(lines: Sequence[ReportLine]) -> str | None:
+    """Which accounting measured the report's numbers: one line when every run agrees, else one per run.
+
+    Whole-tree figures (cgroup, like Judge0's) and main-process figures are not comparable, so a report says
+    which it shows."""
+    modes = {line.accounting for line in lines if line.accounting}
+    if not modes:
+        return None
+    if len(modes) == 1:
+        return f"cost charged: {modes.pop()}"
+    return "cost charged: " + "; ".join(f"{line.run_id}: {line.accounting}" for line in lines if line.accounting)
+
+
 def render_json(lines: Sequence[ReportLine]) -> str:
     return json.dumps([asdict(line) for line in lines], indent=2, sort_keys=True)
 
@@ -484,6 +501,8 @@ def render_markdown(lines: Sequence[ReportLine]) -> str:
     if header is not None:
         word, rest = header.split(":", 1)
         parts.append(f"**{word}**:{rest}\n")
+    if (charged := accounting_header(lines)) is not None:
+        parts.append(f"_{charged}_\n")
     for task, title in (("edit", "History-based editing"), ("generate", "NL-instructed generation")):
         cols = columns(lines, task)
         rows = table_rows(lines, task)

@@ -749,6 +749,8 @@ def metrics_lines(view: CompareView, annotation: Annotation | None = None) -> li
         facts.append(_passes("L", m.left, m.n_tests, warn=True))
     if m.engine:
         facts.append(f"[dim]engine {escape(m.engine)}[/dim]")
+    if m.accounting:
+        facts.append(f"[dim]cost {escape(m.accounting)}[/dim]")
     return [f"{badge}  " + " · ".join(ratios), " · ".join(facts)]
 
 
