@@ -12,7 +12,9 @@ $ECCO_BENCH_DIR or /tmp/ecco-bench) and drives the real app headless with Textua
   and opening the compare view, for context;
 * the outcome filter (problems with a spurious optimization) and the pass@1 order, over a judged run with
   one output per pair (50k outputs and their cached verdicts, added to the store once with a seeded mix of
-  outcomes: what `ecco eval` leaves behind; see ecco_tui/services/verdicts.py).
+  outcomes: what `ecco eval` leaves behind; see ecco_tui/services/verdicts.py);
+* what sharing the file costs: the app opens the store per unit of work (see ecco_tui/store/store.py), so the
+  median open+close of the 50k-pair file, and how many times the app opened it during the whole run above.
 
 Run: `python -m benchmarks.tui_bench` (or `python -m benchmarks tui_bench`).
 """
@@ -97,7 +99,8 @@ def ensure_judged_run(store: Any) -> int:
 
     if store.get_run(JUDGED_RUN) is not None:
         return len(store.verdicts(run_id=JUDGED_RUN))
-    pairs = store._cursor().execute("SELECT pair_id, problem_id, row_idx FROM pairs ORDER BY pair_id").fetchall()
+    with store.session():
+        pairs = store._cursor().execute("SELECT pair_id, problem_id, row_idx FROM pairs ORDER BY pair_id").fetchall()
     ids = [f"{JUDGED_RUN}:{i}:0:0" for i in range(len(pairs))]
     with store.transaction() as tx:
         tx.upsert("runs", pa.table({"run_id": [JUDGED_RUN], "task": ["edit"], "model": ["bench"],
@@ -123,8 +126,21 @@ def ensure_judged_run(store: Any) -> int:
     return len(verdicts)
 
 
+def open_close_ms(path: Path, n: int = 20) -> float:
+    """Median time to open the store file read-write and close it again (what one unit of work adds)."""
+    store = Store(path, read_only=False, linger_s=0)
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        with store.session():
+            pass
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
+
+
 async def measure(catalog: Catalog) -> dict[str, float]:
     results: dict[str, float] = {}
+    opens = catalog.store.opens
     start = time.perf_counter()
     app = EccoApp(catalog)
     clock = FrameClock(app)
@@ -237,6 +253,7 @@ async def measure(catalog: Catalog) -> dict[str, float]:
         await pilot.press("enter")
         done = await wait_until(pilot, lambda: getattr(app.screen, "view", None) is not None, timeout=30)
         results["compare_open_ms"] = (done - t0) * 1000
+    results["store_opens"] = catalog.store.opens - opens
     return results
 
 
@@ -267,6 +284,10 @@ def rows_from(results: dict[str, float]) -> list[dict[str, Any]]:
          "ok": None},
         {"metric": "sort by pass@1 → frame (ms)", "value": f"{results['sort_pass1_ms']:.0f}", "target": "",
          "ok": None},
+        {"metric": "store open+close, median (ms)", "value": f"{results['open_close_ms']:.1f}", "target": "",
+         "ok": None},
+        {"metric": "store opens during this run", "value": f"{results['store_opens']:.0f}", "target": "",
+         "ok": None},
     ]
 
 
@@ -279,9 +300,11 @@ def main(store_path: Path | None = None) -> list[dict[str, Any]]:
         ensure_judged_run(writable)
     store, _notice = open_for_app(store_path)  # as the app opens it (migrates an older store)
     try:
-        return rows_from(asyncio.run(measure(Catalog(store))))
+        results = asyncio.run(measure(Catalog(store)))
     finally:
         store.close()
+    results["open_close_ms"] = open_close_ms(store_path)
+    return rows_from(results)
 
 
 if __name__ == "__main__":

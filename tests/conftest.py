@@ -18,7 +18,7 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     for var in ("ECCO_DB", "ECCO_CONFIG", "ECCO_ENGINE", "ECCO_JUDGE0_URL", "ECCO_JUDGE0_TOKEN", "ECCO_AUTHOR",
-                "ECCO_PYTHON", "ECCO_MODEL_URL", "ECCO_MODEL", "ECCO_NO_SANDBOX"):
+                "ECCO_PYTHON", "ECCO_MODEL_URL", "ECCO_MODEL", "ECCO_NO_SANDBOX", "ECCO_STORE_WAIT"):
         monkeypatch.delenv(var, raising=False)
 
 

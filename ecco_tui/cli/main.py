@@ -80,11 +80,21 @@ def refuse_unsandboxable(settings: Settings, engine: str | None = None) -> None:
         fail(refusal)
 
 
-def settings_for(db: Path | None = None, **overrides: Any) -> Settings:
+def settings_for(db: Path | None = None, *, existing: bool = False, **overrides: Any) -> Settings:
+    """Settings from flags, environment and config file. `existing`: the command works on a store that must
+    exist, so with none configured it uses `ecco demo`'s sample store (as `ecco open` does) and says so."""
     try:
-        return load_settings(db=db, **overrides)
+        settings = load_settings(db=db, **overrides)
     except ConfigError as exc:
         fail(str(exc))
+    if existing:
+        from ecco_tui.services.workspace import existing_store
+
+        with user_errors():
+            settings, notice = existing_store(settings)
+        if notice:
+            err_console.print(notice, highlight=False, soft_wrap=True)
+    return settings
 
 
 @contextmanager
@@ -238,6 +248,9 @@ def demo(
     path = ensure_sample_store(settings, rebuild=rebuild, evaluate=not no_eval)
     if no_open:
         console.print(f"Sample store: {path}")
+        if not settings.db_configured:
+            console.print("ecco open, stats, report, label and eval use it until you import into your own store "
+                          f"({settings.db_path}) or pass --db", highlight=False)
         return
     launch(settings.with_db(path))
 
@@ -399,7 +412,7 @@ def label_cmd(
     from ecco_tui.services import annotations
     from ecco_tui.services.workspace import open_store
 
-    settings = settings_for(db, author=author)
+    settings = settings_for(db, author=author, existing=True)
     with user_errors(), open_store(settings.db_path) as store:
         try:
             saved = annotations.label(store, kind, target, value, settings.author, note=note, labels=settings.labels)
@@ -419,7 +432,7 @@ def export_annotations_cmd(
     from ecco_tui.services import annotations
     from ecco_tui.services.workspace import open_store
 
-    settings = settings_for(db)
+    settings = settings_for(db, existing=True)
     with user_errors(), open_store(settings.db_path, read_only=settings.db_path.exists()) as store:
         try:
             n = annotations.export_annotations(store, out, output_format)
@@ -452,7 +465,7 @@ def stats(
     """Counts per table and per split (and annotation agreement with --annotations)."""
     from ecco_tui.services.workspace import open_store
 
-    settings = settings_for(db)
+    settings = settings_for(db, existing=True)
     if not settings.db_path.exists():
         fail(f"{settings.db_path}: no such store (import something first, or pass --db)")
     with user_errors(), open_store(settings.db_path, read_only=True) as store:
@@ -948,7 +961,8 @@ def serve(
     max_queue: Annotated[int, typer.Option("--max-queue", help="Unfinished submissions before 503 "
                                            "'queue is full'.")] = 100,
     db: Annotated[Path | None, typer.Option("--db", help="Record every run in this store and answer a repeated "
-                                            "program+test from it (the store stays locked while serving). "
+                                            "program+test from it (opened per lookup and write: other ecco "
+                                            "commands can use it meanwhile). "
                                             "Without it nothing is stored.", show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="With --db: run every submission even when the store "
                                         "has its result (still recorded; the newest wins).")] = False,
@@ -1021,7 +1035,7 @@ def eval_cmd(
         repeats = evaluation.parse_repeat(repeat)  # None: auto
     except ValueError as exc:
         fail(str(exc))
-    settings = settings_for(db, engine=engine, judge0_url=judge0_url, no_sandbox=no_sandbox)
+    settings = settings_for(db, engine=engine, judge0_url=judge0_url, no_sandbox=no_sandbox, existing=True)
     if problem := evaluation.cost_problem(cost, settings.engine):
         fail(problem)
     refuse_unsandboxable(settings)
@@ -1237,7 +1251,7 @@ def report_cmd(
 
         if output_format not in ("table", "json", "md"):
             fail(f"--calibration --format: must be table, json or md, not {output_format!r}")
-        settings = settings_for(db)
+        settings = settings_for(db, existing=True)
         if not settings.db_path.exists():
             fail(f"{settings.db_path}: no such store")
         with user_errors(), open_store(settings.db_path, read_only=True) as store:
@@ -1256,7 +1270,7 @@ def report_cmd(
     if explain is not None:
         if not run or len(run) != 1:
             fail("--explain: name the run with exactly one --run")
-        settings = settings_for(db)
+        settings = settings_for(db, existing=True)
         with user_errors(), open_store(settings.db_path, read_only=True) as store:
             print_explanation(report.explain_row(store, run[0], explain, engine=engine,
                                                  visibility=None if tests == "all" else tests,
@@ -1264,7 +1278,7 @@ def report_cmd(
         return
     if output_format not in ("table", "csv", "json", "md"):
         fail(f"--format: must be table, csv, json or md, not {output_format!r}")
-    settings = settings_for(db)
+    settings = settings_for(db, existing=True)
     if not settings.db_path.exists():
         fail(f"{settings.db_path}: no such store")
     with user_errors(), open_store(settings.db_path, read_only=True) as store:

@@ -40,6 +40,7 @@ from ecco_tui.engines.base import (
     TestCase,
     TestResult,
 )
+from ecco_tui.engines.httputil import RetryableAnswer, retrying
 from ecco_tui.engines.httputil import retry_after_seconds as _retry_after_seconds
 
 __all__ = [
@@ -72,6 +73,8 @@ RESULT_FIELDS = "token,time,wall_time,memory,status,stdout,stderr,exit_code,exit
 DEFAULT_BATCH_SIZE = 20
 #: Judge0's MAX_QUEUE_SIZE default; bounds how many submissions one engine keeps in flight.
 DEFAULT_MAX_QUEUE_SIZE = 100
+#: Answers worth asking again for: rate limiting, and a gateway or a full queue in front of a working server.
+_RETRIED_STATUSES = frozenset({429, 502, 503, 504})
 
 
 # --------------------------------------------------------------------------------------------- errors
@@ -383,9 +386,8 @@ def _error_text(response: httpx.Response) -> str:
         data = response.json()
     except ValueError:
         return response.text.strip().replace("\n", " ")[:200]
-    if isinstance(data, Mapping) and isinstance(data.get("error"), str):
-        return data["error"]
-    return json.dumps(data)[:200]
+    error = data.get("error") if isinstance(data, Mapping) else None
+    return error if isinstance(error, str) else json.dumps(data)[:200]
 
 
 # ---------------------------------------------------------------------------------------------- engine
@@ -528,11 +530,19 @@ class Judge0Engine:
         params: Mapping[str, str] | None = None,
         json_body: Any = None,
     ) -> Any:
-        """One JSON request with Judge0's error mapping; retries 429/502/503/504, returns the parsed body."""
+        """One JSON request with Judge0's error mapping; retries 429/502/503/504, returns the parsed body.
+
+        Retries go through tenacity (`httputil.retrying`): `max_retries` retries after the first try, waits of
+        `retry_initial_s * 2**n` up to `retry_max_s`, a 429's Retry-After instead when it gives one. Timeouts and
+        connection errors are not retried: they name the server at once (a Judge0 that is down stays down).
+        """
         if self._closed:
             raise Judge0Error(f"Judge0 engine for {self.base_url} is closed")
-        attempt = 0
-        while True:
+        tries = 0
+
+        async def attempt() -> httpx.Response:
+            nonlocal tries
+            tries += 1
             try:
                 response = await self._client.request(method, path, params=params, json=json_body)
             except httpx.TimeoutException as exc:
@@ -545,43 +555,44 @@ class Judge0Engine:
                 raise Judge0ConnectionError(
                     f"cannot reach Judge0 at {self.base_url}: {reason}".replace("\n", " ")
                 ) from exc
-
             code = response.status_code
-            if code in (429, 502, 503, 504):
-                if attempt >= self._max_retries:
-                    raise self._unavailable_error(response, attempt)
-                delay = min(self._retry_max_s, self._retry_initial_s * (2**attempt))
-                if code == 429:
-                    after = _retry_after_seconds(response.headers.get("Retry-After"))
-                    if after is not None and after > self._max_retry_after_s:
-                        raise Judge0UnavailableError(
-                            f"Judge0 at {self.base_url} is rate limiting (HTTP 429) and asks to retry after "
-                            f"{after:.0f} s, longer than max_retry_after_s={_fmt(self._max_retry_after_s)}"
-                        )
-                    if after is not None:
-                        delay = after
-                attempt += 1
-                await asyncio.sleep(delay)
-                continue
-            if code in (401, 403):
-                raise self._auth_error(code)
-            if code == 422:
-                raise self._validation_error(response)
-            if code == 404:
-                raise Judge0ProtocolError(
-                    f"Judge0 at {self.base_url} has no {method} {path} (HTTP 404): {_error_text(response)}"
+            if code not in _RETRIED_STATUSES:
+                return response
+            after = _retry_after_seconds(response.headers.get("Retry-After")) if code == 429 else None
+            # Retry-After only matters while a retry is left; the last answer is reported as unavailable.
+            if after is not None and tries <= self._max_retries and after > self._max_retry_after_s:
+                raise Judge0UnavailableError(
+                    f"Judge0 at {self.base_url} is rate limiting (HTTP 429) and asks to retry after "
+                    f"{after:.0f} s, longer than max_retry_after_s={_fmt(self._max_retry_after_s)}"
                 )
-            if code >= 400:
-                raise Judge0ProtocolError(
-                    f"Judge0 at {self.base_url} refused {method} {path} (HTTP {code}): {_error_text(response)}"
-                )
-            try:
-                return response.json()
-            except ValueError as exc:
-                raise Judge0ProtocolError(
-                    f"Judge0 at {self.base_url} answered {method} {path} with non-JSON "
-                    f"(HTTP {code}): {response.text[:120]!r}"
-                ) from exc
+            raise RetryableAnswer(f"HTTP {code}", retry_after=after, response=response)
+
+        retry = retrying(tries=self._max_retries + 1, initial_s=self._retry_initial_s, max_s=self._retry_max_s)
+        try:
+            response: httpx.Response = await retry(attempt)
+        except RetryableAnswer as exc:
+            assert exc.response is not None  # every RetryableAnswer raised above carries its answer
+            raise self._unavailable_error(exc.response, self._max_retries) from None
+        code = response.status_code
+        if code in (401, 403):
+            raise self._auth_error(code)
+        if code == 422:
+            raise self._validation_error(response)
+        if code == 404:
+            raise Judge0ProtocolError(
+                f"Judge0 at {self.base_url} has no {method} {path} (HTTP 404): {_error_text(response)}"
+            )
+        if code >= 400:
+            raise Judge0ProtocolError(
+                f"Judge0 at {self.base_url} refused {method} {path} (HTTP {code}): {_error_text(response)}"
+            )
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise Judge0ProtocolError(
+                f"Judge0 at {self.base_url} answered {method} {path} with non-JSON "
+                f"(HTTP {code}): {response.text[:120]!r}"
+            ) from exc
 
     def _unavailable_error(self, response: httpx.Response, retries: int) -> Judge0UnavailableError:
         code = response.status_code

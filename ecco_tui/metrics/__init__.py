@@ -1,4 +1,4 @@
-"""ECCO's metrics as pure functions over plain values (standard library only).
+"""ECCO's metrics as pure functions over plain values (standard library; numpy for the vectorized bootstrap).
 
 Default mode (``editing``, ``generation``, ``outcome``, ``stats``, ``summary``) follows the paper's
 definitions with documented choices for the cases the paper leaves open; ``ecco_compat`` reproduces

@@ -13,9 +13,12 @@ for a claim of improvement.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
 
 from ecco_tui.metrics.types import TestMeasure
 
@@ -167,18 +170,144 @@ def speedup_ci(
 #: rounded up; Judge0's 1 ms resolution on 10 ms programs is of the same order.
 DEFAULT_NOISE_CV = 0.03
 
+# -- the measurement bootstrap: tests fixed, each test's measurement noise resampled (numpy) -----------
+#
+# One replicate of a program's total over its tests is  T* = sum_t v*_t  with, per test t,
+#   v*_t = median of n_t values drawn with replacement from its n_t repeats   (n_t > 1)
+#   v*_t = v_t * exp(sigma * z),  z ~ N(0, 1),  sigma = log(1 + noise_cv)   (n_t = 1: log-normal noise)
+# and a ratio's replicate is  T*(num) / T*(den). The interval is the percentile bootstrap's
+# [q(alpha/2), q(1 - alpha/2)] of the replicates (Efron & Tibshirani 1993, "An Introduction to the
+# Bootstrap", ch. 13), with the type-7 (linear) quantile. numpy computes all replicates of all tests of
+# many outputs at once, as (tests x replicates) arrays; the formula is the one above, nothing else.
 
-def _measurement_draw(rand: random.Random, noise_cv: float) -> Callable[[tuple[float, ...]], float]:
-    """One replicate of a test's value: the median of its repeats drawn with replacement, or, for a test
-    measured once, its value times a log-normal factor of ``noise_cv`` spread."""
+_DEN, _NUM = 0, 1  # which side of a ratio a random stream belongs to (a lone total uses _NUM's)
+
+#: Upper bound on tests x replicates held in one array (512 KB of float64, which stays in the CPU's cache:
+#: larger arrays measured slower): outputs are judged in chunks of this size, which changes nothing in their
+#: results (each test's draws come from its own stream).
+_CHUNK_CELLS = 1 << 16
+
+
+@functools.lru_cache(maxsize=4096)
+def _stream(seed: int, n_boot: int, side: int, position: int, repeats: int) -> np.ndarray:
+    """The random draws of the test at ``position`` (0-based, in sorted test-id order) on one ``side`` of a
+    ratio, for ``n_boot`` replicates.
+
+    * A test measured once: ``n_boot`` standard normals ``z``.
+    * A test measured ``repeats`` times: ``repeats`` indices drawn with replacement per replicate, reduced to
+      the two middle ones of their sorted order, as a ``(2, n_boot)`` array (equal for odd ``repeats``).
+      The repeats are sorted, so the median of the values drawn is the mean of the values at these two
+      ranks: the same number as sorting the drawn values, without sorting them once per output.
+
+    Each ``(seed, side, position)`` has its own numpy Generator (a ``SeedSequence`` spawn key, the
+    documented way to get independent streams), so a test's draws do not depend on how many other tests
+    or outputs are computed beside it: the batch function gives every output exactly the interval the
+    one-output function gives, whichever scope (one problem, a whole run) asks. As with the old
+    ``random.Random(seed)`` per call, the test at a given position sees the same draws in every output.
+    """
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(abs(seed), spawn_key=(side, position))))
+    if repeats == 1:
+        draws = rng.standard_normal(n_boot)
+    else:
+        ranks = np.sort(rng.integers(0, repeats, size=(n_boot, repeats)), axis=1)
+        draws = np.ascontiguousarray(ranks[:, [(repeats - 1) // 2, repeats // 2]].T)
+    draws.setflags(write=False)  # cached: shared by every caller
+    return draws
+
+
+def _replicate_totals(
+    programs: Sequence[Sequence[tuple[float, ...]]], *, side: int, n_boot: int, seed: int, noise_cv: float
+) -> np.ndarray:
+    """``(len(programs), n_boot)`` replicates of each program's total ``T*`` (see the formula above).
+
+    ``programs[k]`` lists program k's tests in sorted test-id order, each as its (non-empty) repeats; every
+    program has at least one test. Rows of one ``(tests, n_boot)`` array hold each test's replicate values,
+    and ``np.add.reduceat`` sums each program's consecutive rows.
+    """
     sigma = math.log1p(noise_cv)
+    starts: list[int] = []
+    single_rows: list[int] = []
+    single_positions: list[int] = []
+    single_values: list[float] = []
+    repeated: dict[int, tuple[list[int], list[int], list[tuple[float, ...]]]] = {}  # n -> rows, positions, values
+    row = 0
+    for tests in programs:
+        starts.append(row)
+        for position, values in enumerate(tests):
+            if len(values) == 1:
+                single_rows.append(row)
+                single_positions.append(position)
+                single_values.append(values[0])
+            else:
+                rows, positions, groups = repeated.setdefault(len(values), ([], [], []))
+                rows.append(row)
+                positions.append(position)
+                groups.append(values)
+            row += 1
+    per_test = np.empty((row, n_boot))
+    if single_rows:
+        # Measured once: the value times a log-normal factor exp(sigma * z).
+        z = np.stack([_stream(seed, n_boot, side, p, 1) for p in range(max(single_positions) + 1)])
+        factors = np.exp(sigma * z)
+        per_test[single_rows] = np.asarray(single_values)[:, None] * factors[single_positions]
+    for n, (rows, positions, groups) in repeated.items():
+        # Measured n times: the median of n of its (sorted) repeats drawn with replacement, per replicate.
+        ranks = np.stack([_stream(seed, n_boot, side, p, n) for p in range(max(positions) + 1)])[positions]
+        repeats = np.asarray(groups).ravel()  # test i's sorted repeats at [i * n, (i + 1) * n)
+        first = np.arange(0, len(repeats), n)[:, None]
+        per_test[rows] = (repeats[first + ranks[:, 0]] + repeats[first + ranks[:, 1]]) / 2
+    return np.add.reduceat(per_test, starts, axis=0)
 
-    def draw(values: tuple[float, ...]) -> float:
-        if len(values) == 1:
-            return values[0] * math.exp(rand.gauss(0.0, sigma))
-        return _resampled_median(values, rand)
 
-    return draw
+def _percentile_interval(replicates: np.ndarray, alpha: float) -> tuple[float, float]:
+    """The percentile bootstrap's interval: the type-7 ``alpha/2`` and ``1 - alpha/2`` quantiles."""
+    lo, hi = np.quantile(replicates, (alpha / 2, 1 - alpha / 2))
+    return float(lo), float(hi)
+
+
+def _chunks(sizes: Sequence[int], n_boot: int) -> Iterator[range]:
+    """Consecutive index ranges whose summed ``sizes`` times ``n_boot`` stay under ``_CHUNK_CELLS``."""
+    start, cells = 0, 0
+    for i, size in enumerate(sizes):
+        if i > start and cells + size * n_boot > _CHUNK_CELLS:
+            yield range(start, i)
+            start, cells = i, 0
+        cells += size * n_boot
+    if start < len(sizes):
+        yield range(start, len(sizes))
+
+
+def measurement_ratio_cis(
+    pairs: Sequence[tuple[Mapping[str, Sequence[float]], Mapping[str, Sequence[float]]]],
+    *,
+    n_boot: int = 2000,
+    seed: int = 0,
+    alpha: float = 0.05,
+    noise_cv: float = DEFAULT_NOISE_CV,
+) -> list[tuple[float, float, float] | None]:
+    """:func:`measurement_ratio_ci` of many outputs at once: ``pairs[k] = (num_samples, den_samples)``, one
+    result per pair in the same order, each exactly what ``measurement_ratio_ci(*pairs[k], ...)`` returns
+    (same seed, same draws: a test's draws depend only on the seed, its side and its position).
+
+    This is the form to use for a whole run's verdicts: the replicates of all outputs' tests are computed
+    as a few large numpy arrays instead of one small array per output.
+    """
+    if noise_cv < 0:
+        raise ValueError(f"noise_cv must be non-negative, got {noise_cv}")
+    prepared = [_shared_tests(num, den, n_boot, alpha) for num, den in pairs]
+    ready = [(k, p) for k, p in enumerate(prepared) if p is not None]
+    results: list[tuple[float, float, float] | None] = [None] * len(pairs)
+    for chunk in _chunks([len(p[0]) for _, p in ready], n_boot):
+        batch = [ready[i] for i in chunk]
+        num_totals = _replicate_totals([p[0] for _, p in batch], side=_NUM, n_boot=n_boot, seed=seed,
+                                       noise_cv=noise_cv)
+        den_totals = _replicate_totals([p[1] for _, p in batch], side=_DEN, n_boot=n_boot, seed=seed,
+                                       noise_cv=noise_cv)
+        for row, (k, (_, _, point)) in enumerate(batch):
+            kept = den_totals[row] > 0  # a replicate whose denominator sums to zero has no ratio: dropped
+            if kept.any():
+                results[k] = (point, *_percentile_interval(num_totals[row][kept] / den_totals[row][kept], alpha))
+    return results
 
 
 def measurement_ratio_ci(
@@ -200,27 +329,16 @@ def measurement_ratio_ci(
 
     Each replicate keeps every shared test; a test measured several times contributes the median of its
     repeats drawn with replacement; a test measured once contributes its value times a log-normal factor
-    with ``noise_cv`` spread (the engine's known per-measurement noise). Seeded and order-independent like
-    :func:`bootstrap_ratio_ci`; the point estimate is the same ratio of sums of per-test medians.
+    with ``noise_cv`` spread (the engine's known per-measurement noise). The interval is the percentile
+    bootstrap's over ``n_boot`` replicates (replicates whose denominator sums to zero are dropped); the point
+    estimate is the same ratio of sums of per-test medians as :func:`bootstrap_ratio_ci`'s.
+
+    Deterministic for a ``seed`` (numpy Generators seeded from it, never global state) and independent of
+    the order of the tests and of the repeats within a test (both are sorted first). ``None`` when no test
+    is shared or the point's denominator is zero. For many outputs use :func:`measurement_ratio_cis`.
     """
-    if noise_cv < 0:
-        raise ValueError(f"noise_cv must be non-negative, got {noise_cv}")
-    prepared = _shared_tests(num_samples, den_samples, n_boot, alpha)
-    if prepared is None:
-        return None
-    num_values, den_values, point = prepared
-    rand = random.Random(seed)
-    draw = _measurement_draw(rand, noise_cv)
-    replicates = []
-    for _ in range(n_boot):
-        den_total = math.fsum(draw(v) for v in den_values)
-        num_total = math.fsum(draw(v) for v in num_values)
-        if den_total > 0:
-            replicates.append(num_total / den_total)
-    if not replicates:
-        return None
-    replicates.sort()
-    return point, _quantile(replicates, alpha / 2), _quantile(replicates, 1 - alpha / 2)
+    return measurement_ratio_cis([(num_samples, den_samples)], n_boot=n_boot, seed=seed, alpha=alpha,
+                                 noise_cv=noise_cv)[0]
 
 
 def measurement_speedup_ci(
@@ -261,10 +379,9 @@ def measurement_total_ci(
     values = [cleaned[k] for k in sorted(cleaned)]
     if not values:
         return None
-    draw = _measurement_draw(random.Random(seed), noise_cv)
-    replicates = sorted(math.fsum(draw(v) for v in values) for _ in range(n_boot))
+    replicates = _replicate_totals([values], side=_NUM, n_boot=n_boot, seed=seed, noise_cv=noise_cv)[0]
     point = math.fsum(_median_sorted(v) for v in values)
-    return point, _quantile(replicates, alpha / 2), _quantile(replicates, 1 - alpha / 2)
+    return (point, *_percentile_interval(replicates, alpha))
 
 
 def within_relative(interval: tuple[float, float, float] | None, rel: float) -> bool:
@@ -310,7 +427,9 @@ def bootstrap_mean_ci(
     n = len(data)
     if n == 0:
         return None
-    mean = math.fsum(data) / n
+    # fsum is exact, the division rounds once more: n equal values can give a mean one ulp above them, so
+    # the mean is clamped to [min, max] like the interval below.
+    mean = min(max(math.fsum(data) / n, data[0]), data[-1])
     if n == 1 or data[0] == data[-1]:
         return mean, mean, mean
     rand = random.Random(seed)

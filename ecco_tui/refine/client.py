@@ -6,10 +6,11 @@ raises for anything the server or the network does; it returns a `Completion` wh
 reason the round loop stores. Only mistakes in the settings themselves (no such environment variable, a URL
 that is not http(s)) raise `ModelConfigError`, at construction, before any work starts.
 
-Retries: 429, 5xx, timeouts and connection errors are retried with exponential backoff up to
-`max_tries` attempts in all; a 429's Retry-After (seconds or an HTTP date) replaces the backoff, and one
-asking for more than `max_retry_after_s` fails at once (a spent quota is not worth waiting out). Other 4xx,
-malformed JSON, a reply without choices and empty content are not retried: asking again gets the same.
+Retries (tenacity, through `engines.httputil.retrying`): 429, 5xx, timeouts and connection errors are retried
+with exponential backoff up to `max_tries` attempts in all; a 429's Retry-After (seconds or an HTTP date)
+replaces the backoff, and one asking for more than `max_retry_after_s` fails at once (a spent quota is not
+worth waiting out). Other 4xx, malformed JSON, a reply without choices and empty content are not retried:
+asking again gets the same.
 
 The API key is read from the environment variable *named* in the settings, once, into the request headers.
 It never appears in `ModelSettings`, in `describe()` (what gets stored with each round) or in a failure text.
@@ -17,69 +18,27 @@ It never appears in `ModelSettings`, in `describe()` (what gets stored with each
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import time
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from ecco_tui.engines.httputil import retry_after_seconds
+# ModelSettings lives with the rest of the configuration (it is what `[model]` in the config file becomes);
+# it is re-exported here because it is this client's input.
+from ecco_tui.config import Endpoint, ModelSettings
+from ecco_tui.engines.httputil import RetryableAnswer, retry_after_seconds, retrying
 
-__all__ = ["Completion", "ModelClient", "ModelConfigError", "ModelSettings"]
+__all__ = ["Completion", "Endpoint", "ModelClient", "ModelConfigError", "ModelSettings"]
 
-Endpoint = Literal["chat", "completions"]
 _EXCERPT = 200
 
 
 class ModelConfigError(Exception):
     """The model settings cannot work (bad URL, missing API-key variable); raised before any request."""
-
-
-@dataclass(frozen=True, slots=True)
-class ModelSettings:
-    """Where and how to ask for completions. Defaults are the paper's sampling settings (T=0.4, 1024 tokens).
-
-    `base_url` may or may not end in `/v1` (`http://localhost:8000` and `http://localhost:8000/v1` both
-    work). `endpoint="chat"` posts one user message to `/v1/chat/completions` (the server applies the model's
-    chat template); `"completions"` posts the raw prompt to `/v1/completions`, for base models or to send
-    ECCO's own FastChat wrapping (`wrapper`, see prompts/ecco.toml).
-    """
-
-    base_url: str
-    model: str
-    api_key_env: str | None = None
-    endpoint: Endpoint = "chat"
-    temperature: float = 0.4
-    max_tokens: int = 1024
-    wrapper: str = "none"
-    timeout_s: float = 300.0
-    connect_timeout_s: float = 10.0
-    max_tries: int = 4
-    backoff_initial_s: float = 1.0
-    backoff_max_s: float = 60.0
-    max_retry_after_s: float = 300.0
-    extra_body: dict[str, Any] = field(default_factory=dict)  # e.g. {"top_p": 0.95} or {"seed": 1}
-
-    def describe(self) -> dict[str, Any]:
-        """What is stored with each generated round: enough to know how it was made, never a secret."""
-        parts = urlsplit(self.base_url)
-        info: dict[str, Any] = {
-            "model": self.model,
-            "server": f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else ""),
-            "endpoint": self.endpoint,
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-            "wrapper": self.wrapper,
-        }
-        if self.api_key_env:
-            info["api_key_env"] = self.api_key_env
-        if self.extra_body:
-            info["extra_body"] = dict(self.extra_body)
-        return info
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,59 +145,49 @@ class ModelClient:
         body.update(s.extra_body)
         return body
 
-    def _backoff(self, attempt: int) -> float:
-        return min(self.settings.backoff_max_s, self.settings.backoff_initial_s * (2 ** (attempt - 1)))
-
     async def complete(self, prompt: str) -> Completion:
         """Send `prompt` (already wrapped, if a wrapper applies) and return the text or a failure reason."""
         s = self.settings
         start = time.monotonic()
-        attempt = 0
-        last = ""
-
-        def tries() -> str:
-            return f" (after {attempt} tries)" if attempt > 1 else ""
+        attempts = 0
 
         def failed(reason: str, status: int | None = None) -> Completion:
-            return Completion(text=None, failure=reason, attempts=attempt, seconds=time.monotonic() - start,
+            return Completion(text=None, failure=reason, attempts=attempts, seconds=time.monotonic() - start,
                               http_status=status)
 
-        while attempt < s.max_tries:
-            attempt += 1
+        async def attempt() -> Completion:
+            """One request: a Completion (good or a final failure), or RetryableAnswer for tenacity to retry."""
+            nonlocal attempts
+            attempts += 1
             try:
                 response = await self._client.post(self.url, json=self._body(prompt))
             except httpx.TimeoutException as exc:
                 kind = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting for the answer"
                 limit = s.connect_timeout_s if isinstance(exc, httpx.ConnectTimeout) else s.timeout_s
-                last = f"timeout: no response from {self.shown_url} within {limit:g} s ({kind})"
-                if attempt < s.max_tries:
-                    await asyncio.sleep(self._backoff(attempt))
-                continue
+                raise RetryableAnswer(
+                    f"timeout: no response from {self.shown_url} within {limit:g} s ({kind})"
+                ) from exc
             except httpx.TransportError as exc:
-                last = f"connection error: {_one_line(str(exc) or type(exc).__name__)} ({self.shown_url})"
-                if attempt < s.max_tries:
-                    await asyncio.sleep(self._backoff(attempt))
-                continue
-
+                raise RetryableAnswer(
+                    f"connection error: {_one_line(str(exc) or type(exc).__name__)} ({self.shown_url})"
+                ) from exc
             code = response.status_code
             if code == 429 or code >= 500:
-                last = f"HTTP {code}: {error_message(response)}"
-                if attempt >= s.max_tries:
-                    break
-                delay = self._backoff(attempt)
-                if code == 429:
-                    after = retry_after_seconds(response.headers.get("Retry-After"))
-                    if after is not None and after > s.max_retry_after_s:
-                        return failed(f"HTTP 429: {error_message(response)}; the server asks to retry after "
-                                      f"{after:.0f} s, more than the {s.max_retry_after_s:g} s allowed", code)
-                    if after is not None:
-                        delay = after
-                await asyncio.sleep(delay)
-                continue
+                reason = f"HTTP {code}: {error_message(response)}"
+                # Retry-After only matters when another try is left; the last answer is reported as it is.
+                after = retry_after_seconds(response.headers.get("Retry-After")) if code == 429 else None
+                if after is not None and attempts < s.max_tries and after > s.max_retry_after_s:
+                    return failed(f"{reason}; the server asks to retry after {after:.0f} s, more than the "
+                                  f"{s.max_retry_after_s:g} s allowed", code)
+                raise RetryableAnswer(reason, retry_after=after, response=response)
             if code >= 400:
                 return failed(f"HTTP {code}: {error_message(response)}", code)
-            return self._parse(response, attempt, time.monotonic() - start)
-        return failed(last + tries())
+            return self._parse(response, attempts, time.monotonic() - start)
+
+        try:
+            return await retrying(tries=s.max_tries, initial_s=s.backoff_initial_s, max_s=s.backoff_max_s)(attempt)
+        except RetryableAnswer as exc:
+            return failed(exc.reason + (f" (after {attempts} tries)" if attempts > 1 else ""))
 
     def _parse(self, response: httpx.Response, attempts: int, seconds: float) -> Completion:
         code = response.status_code

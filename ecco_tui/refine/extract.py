@@ -38,12 +38,12 @@ def extract_code(text: str | None, *, style: ExtractionStyle = "markdown") -> st
     if not text:
         return None
     if style == "markdown":
-        matches = _PYTHON_BLOCK.findall(text)
+        matches: list[str] = _PYTHON_BLOCK.findall(text)
         if matches:
             return max(matches, key=len)[len("```python"):-3]
     elif style != "plain":
         raise ValueError(f"unknown extraction style {style!r} (markdown or plain)")
-    matches = _ANY_BLOCK.findall(text)
-    if matches:
-        return max(matches, key=len)[3:-3]
+    blocks: list[str] = _ANY_BLOCK.findall(text)
+    if blocks:
+        return max(blocks, key=len)[3:-3]
     return None

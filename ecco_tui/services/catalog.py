@@ -11,10 +11,12 @@ crashed run's time never counts as speed. The TUI only formats what it gets.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ecco_tui.engines.base import code_sha256
 from ecco_tui.metrics import (
@@ -45,7 +47,7 @@ from ecco_tui.store.models import (
     StoredTest,
     Trajectory,
 )
-from ecco_tui.store.store import Store
+from ecco_tui.store.store import Store, StoreLockedError
 
 #: Problem orders the browser cycles through (keys of the store's whitelist of ORDER BY clauses).
 PROBLEM_SORTS: tuple[str, ...] = ("id", "pairs", "outputs", "programs", "pass1", "speedup", "memory")
@@ -256,12 +258,30 @@ class CompareView:
     run: Run | None = None
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _unit(method: _F) -> _F:
+    """One screen load = one unit of work: the method's queries share one opening of the store file."""
+
+    @functools.wraps(method)
+    def in_session(self: Catalog, *args: Any, **kwargs: Any) -> Any:
+        with self.store.session():
+            return method(self, *args, **kwargs)
+
+    return in_session  # type: ignore[return-value]
+
+
 class Catalog:
-    """Browsing queries over one store."""
+    """Browsing queries over one store; each public method is one unit of work on it (see `Store.session`)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._verdicts_checked: tuple[int, int, int] | None = None  # store fingerprint at the last refresh
+        self._verdicts_changes: tuple[int, int] | None = None  # the store's change counts before that refresh
+        # What `store_changed` saw last: others' changes (counted now: a stat, no open) and the content counts.
+        self._seen_foreign = store.changes()[1]
+        self._seen_fingerprint: tuple[int, ...] | None = None
 
     # -- the store itself -------------------------------------------------------------------------
     @property
@@ -274,11 +294,34 @@ class Catalog:
         path: Path | None = self.store.path
         return path.name if path is not None else "in-memory store"
 
+    def on_store_busy(self, callback: Callable[[str], None]) -> None:
+        """Who hears that a unit of work waits for the file another process holds (the app: a toast)."""
+        self.store.on_busy = callback
+
+    def store_changed(self) -> bool:
+        """Whether another process wrote something the app may show since the last call (what this app
+        writes, its screens show themselves). A `stat` of the file answers "nothing" without opening it; only
+        when the file moved does a count query (one short unit) say whether anything shown changed. A file
+        another process keeps busy counts as unchanged for now (the next check asks again)."""
+        foreign = self.store.changes()[1]
+        if foreign == self._seen_foreign:
+            return False
+        try:
+            fingerprint = self.store.change_fingerprint()
+        except StoreLockedError:
+            return False
+        self._seen_foreign = foreign
+        changed = fingerprint != self._seen_fingerprint
+        self._seen_fingerprint = fingerprint
+        return changed
+
+    @_unit
     def splits(self) -> list[str]:
         """Splits that have problems, for the browser's split filter."""
         return sorted(s for s, counts in self.store.counts().by_split.items() if counts.get("problems") and s != "-")
 
     # -- problems ---------------------------------------------------------------------------------
+    @_unit
     def problem_page(
         self,
         *,
@@ -302,6 +345,7 @@ class Catalog:
         total = self.store.count_problems(split=split, search=pattern, run_id=run_id, outcome=outcome, author=author)
         return ProblemPage(rows, total, offset, limit)
 
+    @_unit
     def problem_detail(
         self, problem_id: str, *, run_id: str | None = None, outcome: str | None = None, author: str | None = None
     ) -> ProblemDetail | None:
@@ -329,6 +373,7 @@ class Catalog:
             output_rows=[_output_row(o, runs.get(o.run_id)) for o in outputs],
         )
 
+    @_unit
     def output_outcomes(self, problem_id: str) -> dict[str, OutcomeSummary]:
         """Outcome of every output of a problem that has executions, keyed by output id.
 
@@ -373,6 +418,7 @@ class Catalog:
             )
         return result
 
+    @_unit
     def runs(self) -> list[Run]:
         return self.store.runs()
 
@@ -383,22 +429,32 @@ class Catalog:
 
         if self.store.read_only:
             return None
-        # The browser asks every time it shows; checking each run's stamp costs a query per run, so skip
-        # it while nothing that verdicts depend on was added since the last check.
-        fingerprint = self.store.content_fingerprint()
-        if fingerprint == self._verdicts_checked:
+        # The browser asks every time it shows. Going back to it is navigation: it must not even open the file
+        # when nothing was written since the last check (here or by others, which a stat tells); and checking
+        # each run's stamp costs a query per run, so skip it while nothing that verdicts depend on was added.
+        changes = None if self.store.path is None else self.store.changes()
+        if changes is not None and changes == self._verdicts_changes:
             return []
-        refreshed = verdicts.refresh_verdicts(self.store, progress=progress)
-        self._verdicts_checked = fingerprint
+        with self.store.session():
+            fingerprint = self.store.content_fingerprint()
+            if fingerprint != self._verdicts_checked:
+                refreshed = verdicts.refresh_verdicts(self.store, progress=progress)
+                self._verdicts_checked = fingerprint
+            else:
+                refreshed = []
+        self._verdicts_changes = changes  # counted before this refresh's own writes: the next call looks again
         return refreshed
 
+    @_unit
     def spectrum(self, problem_id: str) -> Spectrum | None:
         return self.store.spectrum(problem_id)
 
+    @_unit
     def trajectories(self, problem_id: str) -> list[Trajectory]:
         return self.store.trajectories_for(problem_id)
 
     # -- compare views ----------------------------------------------------------------------------
+    @_unit
     def pair_view(self, pair_id: str) -> CompareView | None:
         pair = self.store.get_pair(pair_id)
         if pair is None:
@@ -422,6 +478,7 @@ class Catalog:
             key=pair.pair_id,
         )
 
+    @_unit
     def output_view(self, output_id: str) -> CompareView | None:
         output = self.store.get_output(output_id)
         if output is None:
@@ -455,6 +512,7 @@ class Catalog:
             run=run,
         )
 
+    @_unit
     def trajectory_step_view(self, trajectory_id: str, step: int) -> CompareView | None:
         """A user's submission `step` against their previous one: what changed between two attempts."""
         trajectory = self.store.get_trajectory(trajectory_id)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
 
-from ecco_tui.config import ConfigError, Settings, data_dir, load_settings
+from ecco_tui.config import Settings
 from ecco_tui.engines.base import Engine, Limits, code_sha256
 from ecco_tui.ingest.release import program_id_for
 from ecco_tui.services.annotations import label
@@ -241,16 +241,11 @@ async def run_fix(store: Store, engine: Engine, problem_id: str, code: str, limi
     return FixRun(problem_id, sha, info.name, tuple(results), errors)
 
 
-def settings_or_default() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError:
-        return Settings(db_path=data_dir() / "ecco.duckdb", db_configured=False)
+def run_fix_blocking(store: Store, problem_id: str, code: str, settings: Settings) -> FixRun:
+    """`run_fix` on the configured engine, for a worker thread: builds the engine, runs, closes it.
 
-
-def run_fix_blocking(store: Store, problem_id: str, code: str, settings: Settings | None = None) -> FixRun:
-    """`run_fix` on the configured engine, for a worker thread: builds the engine, runs, closes it."""
-    settings = settings or settings_or_default()
+    `settings` are the caller's (the app's): a service never reads the config file itself.
+    """
 
     async def go() -> FixRun:
         engine = make_engine(settings)
@@ -300,7 +295,3 @@ def confirm_candidate(store: Store, output_id: str, author: str) -> Annotation:
     if store.get_output(output_id) is None:
         raise StoreError(f"no model output {output_id!r}")
     return label(store, "output", output_id, FIX_LABEL, author)
-
-
-def default_author() -> str:
-    return settings_or_default().author

@@ -36,8 +36,7 @@ from ecco_tui.metrics.stats import (
     bootstrap_mean_ci,
     cost_directions_disagree,
     interval_direction,
-    measurement_ratio_ci,
-    measurement_speedup_ci,
+    measurement_ratio_cis,
     memory_samples,
     ratio_direction,
     ratio_of_sums,
@@ -265,40 +264,46 @@ def editing_verdicts(
     """Per output: speedup with a seeded 95% interval from measurement noise over the fixed test set (repeats
     resampled; a 3% noise floor for tests run once — see `metrics.stats.measurement_ratio_ci`) and the outcome
     under that interval. Two identical programs (same normalized text) can only differ by noise, so they are
-    `within-noise` (when passing) whatever their measurements say."""
+    `within-noise` (when passing) whatever their measurements say.
+
+    The intervals of all outputs are computed in one batch (`metrics.stats.measurement_ratio_cis`: for each
+    output exactly the interval `measurement_ratio_ci` gives it alone, as a few numpy arrays per run)."""
     verdicts = []
+    judged = []  # (row, pair, input executions, input measure, output, output executions), in report order
     for row, outs in data.rows.items():
         pair = data.pair_of(outs)
         inp_ex = data.executions(pair.slow.code, pair.problem_id, row, "input") if pair else []
         inp = measure_from_executions(inp_ex)
-        for o in outs:
-            out_ex = data.executions(o.code, o.problem_id, row, "output")
-            out = measure_from_executions(out_ex)
-            same = pair is not None and bool(o.code) and code_sha256(o.code or "") == pair.slow.code_sha256
-            ci = (measurement_speedup_ci(_raw(inp_ex), _raw(out_ex), n_boot=1000, seed=seed)
-                  if inp_ex and out_ex else None)
-            total = out.total_runtime
-            if not out.ran:
-                outcome = Outcome.NOT_RUN
-            elif same and out.all_passed:
-                outcome = Outcome.WITHIN_NOISE
-            else:
-                noise = (ci[1], ci[2]) if ci else None
-                outcome = classify_outcome(inp if inp.ran else None, out, faster_threshold=faster_threshold,
-                                           noise=noise)
-            instructions = instruction_speedup(inp_ex, out_ex) if inp_ex and out_ex else None
-            mem_ci = (measurement_ratio_ci(memory_samples(_raw(inp_ex)), memory_samples(_raw(out_ex)),
-                                           n_boot=MEMORY_BOOT, seed=seed) if inp_ex and out_ex else None)
-            verdicts.append(OutputVerdict(
-                output_id=o.output_id, row_idx=row, problem_id=o.problem_id, passed=out.all_passed,
-                n_tests=out.n_tests, n_passed=out.n_passed,
-                speedup=runtime_ratio(inp if inp.ran else None, out), speedup_lo=ci[1] if ci else None,
-                speedup_hi=ci[2] if ci else None, memory_reduction=memory_ratio(inp if inp.ran else None, out),
-                outcome=outcome.value, below_resolution=total is not None and total < 20 * resolution_s,
-                identical_to_input=same, instruction_speedup=instructions,
-                cost_disagree=cost_directions_disagree((ci[1], ci[2]) if ci else None, instructions),
-                memory_lo=mem_ci[1] if mem_ci else None, memory_hi=mem_ci[2] if mem_ci else None,
-            ))
+        judged += [(row, pair, inp_ex, inp, o, data.executions(o.code, o.problem_id, row, "output")) for o in outs]
+    both = [(_raw(inp_ex), _raw(out_ex)) for _, _, inp_ex, _, _, out_ex in judged if inp_ex and out_ex]
+    speed_cis = iter(measurement_ratio_cis([(runtime_samples(i), runtime_samples(o)) for i, o in both],
+                                           n_boot=1000, seed=seed))
+    memory_cis = iter(measurement_ratio_cis([(memory_samples(i), memory_samples(o)) for i, o in both],
+                                            n_boot=MEMORY_BOOT, seed=seed))
+    for row, pair, inp_ex, inp, o, out_ex in judged:
+        out = measure_from_executions(out_ex)
+        same = pair is not None and bool(o.code) and code_sha256(o.code or "") == pair.slow.code_sha256
+        ci, mem_ci = (next(speed_cis), next(memory_cis)) if inp_ex and out_ex else (None, None)
+        total = out.total_runtime
+        if not out.ran:
+            outcome = Outcome.NOT_RUN
+        elif same and out.all_passed:
+            outcome = Outcome.WITHIN_NOISE
+        else:
+            noise = (ci[1], ci[2]) if ci else None
+            outcome = classify_outcome(inp if inp.ran else None, out, faster_threshold=faster_threshold,
+                                       noise=noise)
+        instructions = instruction_speedup(inp_ex, out_ex) if inp_ex and out_ex else None
+        verdicts.append(OutputVerdict(
+            output_id=o.output_id, row_idx=row, problem_id=o.problem_id, passed=out.all_passed,
+            n_tests=out.n_tests, n_passed=out.n_passed,
+            speedup=runtime_ratio(inp if inp.ran else None, out), speedup_lo=ci[1] if ci else None,
+            speedup_hi=ci[2] if ci else None, memory_reduction=memory_ratio(inp if inp.ran else None, out),
+            outcome=outcome.value, below_resolution=total is not None and total < 20 * resolution_s,
+            identical_to_input=same, instruction_speedup=instructions,
+            cost_disagree=cost_directions_disagree((ci[1], ci[2]) if ci else None, instructions),
+            memory_lo=mem_ci[1] if mem_ci else None, memory_hi=mem_ci[2] if mem_ci else None,
+        ))
     return verdicts
 
 

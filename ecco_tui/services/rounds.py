@@ -78,13 +78,10 @@ def model_missing(settings: Settings) -> str | None:
 
 
 def model_settings(settings: Settings) -> ModelSettings:
-    """The client settings of `[model]`; raises RoundError when no model is configured."""
-    m = settings.model
-    if not m.configured or m.url is None or m.name is None:
+    """The client settings of `[model]` (already the client's type); raises RoundError when no model is configured."""
+    if not settings.model.configured:
         raise RoundError(NO_MODEL)
-    return ModelSettings(base_url=m.url, model=m.name, api_key_env=m.api_key_env, endpoint=m.endpoint,  # type: ignore[arg-type]
-                         temperature=m.temperature, max_tokens=m.max_tokens, wrapper=m.wrapper,
-                         timeout_s=m.timeout_s, max_tries=m.max_tries)
+    return settings.model
 
 
 # ---------------------------------------------------------------------------------------------- progress
@@ -257,7 +254,7 @@ async def refine_next_round(
     if store.read_only:
         raise RoundError("The store is open read-only: rounds cannot be saved.")
     ms = model_settings(settings)
-    method = settings.model.method
+    method = settings.refine_method
     out = store.get_output(output_id)
     if out is None:
         raise RoundError(f"no output {output_id!r}")

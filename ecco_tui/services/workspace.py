@@ -1,4 +1,8 @@
-"""Opening stores: the one place that decides which file a command or the app works on."""
+"""Opening stores: the one place that decides which file a command or the app works on.
+
+A store is held only while a unit of work runs (see `Store`), so the app and any number of commands can work
+on one file side by side; one that finds the file busy waits, says so on stderr, and retries.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from pathlib import Path
 from ecco_tui.config import Settings
 from ecco_tui.store.store import Store, StoreError, StoreLockedError
 
-__all__ = ["Store", "StoreError", "StoreLockedError", "open_for_app", "open_store"]
+__all__ = ["Store", "StoreError", "StoreLockedError", "existing_store", "open_for_app", "open_store"]
 
 
 def open_store(path: Path | None, *, read_only: bool = False) -> Store:
@@ -15,15 +19,29 @@ def open_store(path: Path | None, *, read_only: bool = False) -> Store:
 
 
 def open_for_app(path: Path) -> tuple[Store, str | None]:
-    """Open read-write; if another ecco process holds the writer lock, fall back to read-only.
+    """The app's store, read-write, and a notice for the app to show (none: kept for callers that show one).
 
-    DuckDB allows one writing process per file. The app therefore opens read-only when the file is in use
-    and says so, instead of failing or risking the other writer's data.
+    The app used to fall back to read-only while another process had the file open; it no longer holds the
+    file between units of work, so it opens read-write and waits (with "store busy" on stderr) like any
+    command while another process holds the file.
     """
-    try:
-        return Store.open(path), None
-    except StoreLockedError:
-        return Store.open(path, read_only=True), "store is in use by another ecco process: opened read-only"
+    return Store.open(path), None
+
+
+def existing_store(settings: Settings) -> tuple[Settings, str | None]:
+    """The settings a command that works on an existing store should use, and a notice naming the file when
+    it is not the one the user configured.
+
+    With no store configured (no --db, $ECCO_DB or config `db`) and nothing imported into the default store
+    yet, `ecco open` shows the sample store that `ecco demo` builds; `ecco stats`, `report`, `label` and
+    `eval` then use that store too (saying so), instead of answering "no such store" right after `ecco demo`.
+    """
+    sample = settings.sample_db_path
+    if settings.db_configured or not sample.exists() or not is_empty(settings):
+        return settings, None
+    notice = (f"no store configured: using the sample store {sample} (ecco demo's; pass --db or set ECCO_DB for "
+              "another)")
+    return settings.with_db(sample), notice
 
 
 def is_empty(settings: Settings) -> bool:

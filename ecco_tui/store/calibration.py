@@ -126,8 +126,10 @@ def save_session(store: Store, session: CalibrationSessionRecord) -> None:
 
 
 def _rows(store: Store, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    # The store's own per-call cursor (private to the store package), so concurrent readers never share one.
-    return store._cursor().execute(sql, list(params)).fetchall()
+    # The store's own per-call cursor (private to the store package), so concurrent readers never share one;
+    # one unit of work per query (the store keeps the file open across a burst of them).
+    with store.session():
+        return store._cursor().execute(sql, list(params)).fetchall()
 
 
 def load_session(store: Store, session_id: str) -> CalibrationSessionRecord | None:

@@ -1,21 +1,30 @@
 """The store: one DuckDB file, opened and migrated here, queried only through this object.
 
-Every method opens its own cursor, so the app's thread workers can call it concurrently; writes that
-must land together go through `transaction()`, which either commits all of them or none.
+The file is held only while a unit of work runs (`Store.session`), so the app, `ecco eval` and other commands
+can share it; a unit that finds it busy waits and retries. Every method opens its own cursor, so the app's
+thread workers can call it concurrently; writes that must land together go through `transaction()`, which
+either commits all of them or none.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import math
+import os
+import re
+import sys
 import threading
+import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pyarrow as pa
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_delay, wait_random_exponential
 
 from ecco_tui.metrics.outcome import LABEL_AGREEMENT
 from ecco_tui.store import migrations
@@ -124,7 +133,73 @@ class StoreError(Exception):
 
 
 class StoreLockedError(StoreError):
-    """Another process holds the write lock on the file."""
+    """Another process held the file for longer than this one was willing to wait."""
+
+
+class _Busy(Exception):
+    """One attempt to open the file failed because another connection holds it (retried)."""
+
+
+#: How long a unit of work waits for a file another process holds, unless $ECCO_STORE_WAIT says otherwise.
+BUSY_TIMEOUT_S = 60.0
+#: Pauses between attempts: random, growing from about this to BUSY_MAX_WAIT_S (a failed attempt costs ~5 ms).
+BUSY_FIRST_WAIT_S = 0.02
+BUSY_MAX_WAIT_S = 0.25
+#: How long an idle connection stays open: a burst of queries shares one open (~25 ms on a 50k-pair store),
+#: and other processes wait at most this long after the last query.
+LINGER_S = 0.2
+
+BusyCallback = Callable[[str], None]
+
+
+def busy_timeout() -> float:
+    """Seconds to wait for a busy store: $ECCO_STORE_WAIT, else BUSY_TIMEOUT_S."""
+    text = os.environ.get("ECCO_STORE_WAIT")
+    if not text:
+        return BUSY_TIMEOUT_S
+    try:
+        value = float(text)
+    except ValueError:
+        raise StoreError(f"ECCO_STORE_WAIT: {text!r} is not a number of seconds") from None
+    if not (value >= 0 and math.isfinite(value)):
+        raise StoreError(f"ECCO_STORE_WAIT: {text!r} is not a number of seconds")
+    return value
+
+
+def _print_busy(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _connect_once(target: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """One attempt; `_Busy` when another connection holds the file (another process, or one of this process
+    opened with the other read-only setting, which DuckDB also refuses until it closes)."""
+    try:
+        return duckdb.connect(target, read_only=read_only)
+    except duckdb.ConnectionException as exc:
+        if "different configuration" in str(exc):
+            raise _Busy(str(exc).splitlines()[0]) from exc
+        raise StoreError(f"{target}: cannot open store: {str(exc).splitlines()[0]}") from exc
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise _Busy(text.splitlines()[0]) from exc
+        raise StoreError(f"{target}: cannot open store: {text.splitlines()[0]}") from exc
+    except duckdb.Error as exc:
+        raise StoreError(f"{target}: not a DuckDB store file ({str(exc).splitlines()[0]})") from exc
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _unit(method: _F) -> _F:
+    """Run a Store method as one unit of work (or inside the caller's)."""
+
+    @functools.wraps(method)
+    def in_session(self: Store, *args: Any, **kwargs: Any) -> Any:
+        with self.session():
+            return method(self, *args, **kwargs)
+
+    return in_session  # type: ignore[return-value]
 
 
 class Writer:
@@ -169,56 +244,115 @@ class Writer:
 
 
 class Store:
-    """One DuckDB store file. Open with `Store.open(path)`; close when done."""
+    """One DuckDB store file, opened per unit of work so other processes can use it in between.
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None, read_only: bool) -> None:
-        self._con = con
+    DuckDB lets one process at a time hold a file read-write (and no reader may open it meanwhile), so a store
+    held for a whole app or command session locks everyone else out. A `Store` therefore keeps only the path:
+    `session()` opens a connection when the first unit of work starts (waiting, with a message, while another
+    process holds the file) and closes it when the last one ends, after `linger_s` of idleness so that a burst
+    of queries (a key held down, a loop over programs) pays for one open, not one per query. Every query method
+    is its own unit unless the caller groups several in `session()`. An in-memory store (tests) keeps its one
+    connection for its whole life: closing it would lose the data.
+
+    Open with `Store.open(path)` (which also migrates); `close()` releases the file at once.
+    """
+
+    def __init__(
+        self,
+        path: Path | None,
+        read_only: bool,
+        *,
+        con: duckdb.DuckDBPyConnection | None = None,
+        on_busy: BusyCallback | None = None,
+        busy_timeout_s: float | None = None,
+        linger_s: float = LINGER_S,
+    ) -> None:
         self.path = path
         self.read_only = read_only
+        #: Told once per wait that another process holds the file (default: a line on stderr).
+        self.on_busy: BusyCallback = on_busy or _print_busy
+        self.busy_timeout_s = busy_timeout() if busy_timeout_s is None else busy_timeout_s
+        self.linger_s = linger_s
+        #: Connections opened so far: tests and benchmarks count reopenings with it.
+        self.opens = 0
+        self._con = con
+        self._pinned = con is not None  # in-memory: the data lives in this connection only
+        self._closed = False
+        self._release_now = False
+        # Change tracking without opening the file: commits made here, and changes by others, noticed when
+        # the file's stat differs from what it was when this store last let go of it (nobody else can write
+        # while this store holds it).
+        self._own_commits = 0
+        self._foreign_changes = 0
+        self._settled: tuple[int, ...] | None = None  # file_signature() right after the last release
+        self._users = 0  # units of work in progress, over all threads
+        self._idle_since = 0.0
+        self._reaper: threading.Timer | None = None
+        self._state = threading.Lock()  # guards the fields above; never held while a unit runs
         self._write_lock = threading.Lock()
 
     # -- lifecycle ---------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path | None, *, read_only: bool = False) -> Store:
-        """Open (creating if needed) and migrate a store; `None` gives an in-memory store for tests."""
-        target = ":memory:" if path is None else str(Path(path).expanduser())
-        if path is not None and not read_only:
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
-        if read_only and path is not None and not Path(target).exists():
+    def open(
+        cls,
+        path: str | Path | None,
+        *,
+        read_only: bool = False,
+        on_busy: BusyCallback | None = None,
+        busy_timeout_s: float | None = None,
+        linger_s: float = LINGER_S,
+    ) -> Store:
+        """Open (creating if needed) and migrate a store; `None` gives an in-memory store for tests.
+
+        The file is opened once here to check or migrate its schema, then released: later queries reopen it.
+        While another process holds it, this waits (see `session`) up to `busy_timeout_s` (default 60 s,
+        `$ECCO_STORE_WAIT`)."""
+        options: dict[str, Any] = {"on_busy": on_busy, "busy_timeout_s": busy_timeout_s, "linger_s": linger_s}
+        if path is None:
+            store = cls(None, read_only, con=duckdb.connect(":memory:"), **options)
+            migrations.migrate(store._con, ":memory:")  # type: ignore[arg-type]
+            return store
+        target = Path(path).expanduser()
+        if not read_only:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        elif not target.exists():
             raise StoreError(f"{target}: no such store file")
-        try:
-            con = duckdb.connect(target, read_only=read_only)
-        except duckdb.IOException as exc:
-            text = str(exc)
-            if "lock" in text.lower():
-                raise StoreLockedError(f"{target}: in use by another ecco process (DuckDB allows one writer)") from exc
-            raise StoreError(f"{target}: cannot open store: {text.splitlines()[0]}") from exc
-        except duckdb.Error as exc:
-            raise StoreError(f"{target}: not a DuckDB store file ({str(exc).splitlines()[0]})") from exc
-        label = target
-        try:
+        store = cls(target, read_only, **options)
+        outdated = False
+        with store.session():
+            con = store._con
+            assert con is not None
             if read_only:
-                have = migrations.current_version(con)
-                newest = migrations.latest_version()
+                have, newest = migrations.current_version(con), migrations.latest_version()
                 if have > newest:
                     raise migrations.SchemaError(
-                        f"{label}: written by a newer ecco-tui (schema {have}, this version knows up to "
+                        f"{target}: written by a newer ecco-tui (schema {have}, this version knows up to "
                         f"{newest}); upgrade ecco-tui to open it"
                     )
-                if have < newest:
-                    # An older store: bring it up to date once (needs the writer lock), then read as asked.
-                    con.close()
-                    cls.open(path).close()
-                    return cls.open(path, read_only=True)
+                outdated = have < newest
             else:
-                migrations.migrate(con, label)
-        except Exception:
-            con.close()
-            raise
-        return cls(con, None if path is None else Path(target), read_only)
+                migrations.migrate(con, str(target))
+        if outdated:
+            # An older store: bring it up to date once (needs the writer lock), then read as asked.
+            store.close()
+            cls.open(target, **options).close()
+            return cls.open(target, read_only=True, **options)
+        return store
 
     def close(self) -> None:
-        self._con.close()
+        """Release the file now (a unit still running releases it when it ends). A file store can still be
+        used afterwards (it reopens); an in-memory one is gone."""
+        with self._state:
+            self._cancel_reaper()
+            if self._pinned:
+                self._closed = True
+                if self._con is not None:
+                    self._con.close()
+                    self._con = None
+            elif self._users == 0:
+                self._disconnect()
+            else:
+                self._release_now = True  # the last running unit lets go as it ends, without lingering
 
     def __enter__(self) -> Store:
         return self
@@ -226,15 +360,144 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def holds_file(self) -> bool:
+        """Whether this store has the file open right now (idle stores do not, after `linger_s`)."""
+        return self._con is not None and not self._pinned
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """One unit of work: the queries inside share one connection, opened on entry (or reused while another
+        unit of this store runs or lingers) and released on exit once no other unit needs it.
+
+        Entering waits while another process holds the file: `on_busy` is told once, attempts are retried with
+        a growing random pause (tenacity), and after `busy_timeout_s` it raises `StoreLockedError` naming the
+        file. Units nest and may run in several threads at once (each query gets its own cursor)."""
+        with self._state:
+            if self._closed:
+                raise StoreError("the in-memory store was closed")
+            if self._con is None:
+                self._notice_foreign_changes()
+                self._con = self._connect()
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._state:
+                self._users -= 1
+                if self._users == 0 and not self._pinned:
+                    if self.linger_s <= 0 or self._release_now:
+                        self._release_now = False
+                        self._disconnect()
+                    else:
+                        self._idle_since = time.monotonic()
+                        self._schedule_reaper(self.linger_s)
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        assert self.path is not None
+        target = str(self.path)
+        told = False
+
+        def tell(_state: RetryCallState) -> None:
+            nonlocal told
+            if not told:
+                told = True
+                self.on_busy(f"store busy, retrying… ({target} is in use by another ecco process; waiting up to "
+                             f"{self.busy_timeout_s:g} s)")
+
+        retrying = Retrying(
+            retry=retry_if_exception_type(_Busy),
+            wait=wait_random_exponential(multiplier=BUSY_FIRST_WAIT_S, max=BUSY_MAX_WAIT_S),
+            stop=stop_after_delay(self.busy_timeout_s),
+            before_sleep=tell,
+            reraise=True,
+        )
+        try:
+            con = retrying(_connect_once, target, self.read_only)
+        except _Busy as exc:
+            holder = re.search(r"PID \d+", str(exc))
+            raise StoreLockedError(
+                f"{target}: in use by another ecco process{f' ({holder.group()})' if holder else ''} for "
+                f"{self.busy_timeout_s:g} s (DuckDB allows one writer); try again when it is done"
+            ) from exc
+        self.opens += 1
+        return con
+
+    def _disconnect(self) -> None:
+        if self._con is not None and not self._pinned:
+            con, self._con = self._con, None
+            con.close()  # checkpoints what this store wrote into the file
+            self._settled = self.file_signature()
+
+    def _notice_foreign_changes(self) -> None:
+        """Count a change by someone else if the file moved since this store let go of it (state lock held,
+        file not held)."""
+        now = self.file_signature()
+        if self._settled is not None and now != self._settled:
+            self._foreign_changes += 1
+        self._settled = now
+
+    def changes(self) -> tuple[int, int]:
+        """(commits made through this store, changes by other processes noticed so far). Both only grow; the
+        second is checked with a `stat` of the file, never by opening it, so an idle app can ask every few
+        seconds without getting in anyone's way."""
+        with self._state:
+            if self._con is None and self.path is not None:
+                self._notice_foreign_changes()
+            return self._own_commits, self._foreign_changes
+
+    def _schedule_reaper(self, delay: float) -> None:
+        if self._reaper is None:
+            self._reaper = threading.Timer(delay, self._reap)
+            self._reaper.daemon = True
+            self._reaper.start()
+
+    def _cancel_reaper(self) -> None:
+        if self._reaper is not None:
+            self._reaper.cancel()
+            self._reaper = None
+
+    def _reap(self) -> None:
+        """Close the connection once it has been idle for `linger_s` (a timer thread)."""
+        with self._state:
+            if self._reaper is None or threading.current_thread() is not self._reaper:
+                return  # cancelled, or superseded by a newer timer
+            self._reaper = None
+            if self._users:
+                return
+            left = self._idle_since + self.linger_s - time.monotonic()
+            if left > 0:
+                self._schedule_reaper(left)
+            else:
+                self._disconnect()
+
+    def file_signature(self) -> tuple[int, ...] | None:
+        """(mtime, size) of the file and of its write-ahead log: changes whenever anyone commits to the store,
+        and costs a `stat`, not an open (None for an in-memory store)."""
+        if self.path is None:
+            return None
+        sig: list[int] = []
+        for file in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                st = file.stat()
+            except FileNotFoundError:
+                sig += [0, -1]
+            else:
+                sig += [st.st_mtime_ns, st.st_size]
+        return tuple(sig)
+
     def _cursor(self) -> duckdb.DuckDBPyConnection:
-        return self._con.cursor()
+        con = self._con
+        if con is None or not self._users:
+            raise StoreError("store query outside a unit of work (use `with store.session():`)")
+        return con.cursor()
 
     @contextmanager
     def transaction(self) -> Iterator[Writer]:
-        """All writes inside land together or not at all."""
+        """All writes inside land together or not at all (a unit of work of its own)."""
         if self.read_only:
             raise StoreError(f"{self.path}: opened read-only")
-        with self._write_lock:
+        with self.session(), self._write_lock:
             cur = self._cursor()
             cur.execute("BEGIN TRANSACTION")
             try:
@@ -244,13 +507,17 @@ class Store:
                 raise
             else:
                 cur.execute("COMMIT")
+                with self._state:
+                    self._own_commits += 1
             finally:
                 cur.close()
 
+    @_unit
     def schema_version(self) -> int:
         return migrations.current_version(self._cursor())
 
     # -- counts ------------------------------------------------------------------------------------
+    @_unit
     def counts(self) -> StoreCounts:
         cur = self._cursor()
         tables = {t: int(cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES}
@@ -268,6 +535,7 @@ class Store:
         return StoreCounts(tables=tables, by_split=by_split)
 
     # -- problems ----------------------------------------------------------------------------------
+    @_unit
     def problem_summaries(
         self,
         *,
@@ -291,6 +559,7 @@ class Store:
         rows = self._cursor().execute(sql, [*params, *scope_params, limit, offset]).fetchall()
         return [ProblemSummary(*row) for row in rows]
 
+    @_unit
     def count_problems(
         self,
         *,
@@ -356,6 +625,7 @@ class Store:
                     [author, outcome.removeprefix("label:"), *run_params])
         raise StoreError(f"unknown outcome filter {outcome!r}")
 
+    @_unit
     def matching_output_ids(
         self, problem_id: str, outcome: str, *, run_id: str | None = None, author: str | None = None
     ) -> set[str]:
@@ -366,6 +636,7 @@ class Store:
         return {r[0] for r in rows}
 
     # -- refinement bookkeeping ---------------------------------------------------------------------
+    @_unit
     def output_failures(self, run_id: str) -> dict[str, str]:
         """output id → stored failure reason (migration 0003), for the rounds of a run that have one."""
         rows = self._cursor().execute(
@@ -375,6 +646,7 @@ class Store:
         ).fetchall()
         return {r[0]: r[1] for r in rows}
 
+    @_unit
     def output_generations(self, output_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """output id → its `generation` JSON (how the row was made: model, method, manual edit, …), for the
         rows that have one; a value that is not a JSON object is skipped."""
@@ -401,6 +673,7 @@ class Store:
         "memory_reduction, below_resolution, runtime_percentile, memory_percentile, engine, memory_lo, memory_hi"
     )
 
+    @_unit
     def content_fingerprint(self) -> tuple[int, int, int]:
         """(executions, model outputs, runs) row counts: cheap in DuckDB, and they grow with every write that
         can change a verdict (executions are only ever added; a forced re-run adds a newer one)."""
@@ -410,6 +683,23 @@ class Store:
         ).fetchone()
         return int(row[0]), int(row[1]), int(row[2])
 
+    @_unit
+    def change_fingerprint(self) -> tuple[int, ...]:
+        """Counts that change with every write another process can make to what the app shows: imports,
+        runs and outputs, executions, labels (a retraction flips a flag, so retracted ones are counted
+        apart) and the verdict cache (a refresh replaces rows: its stamps' sum moves). Every count is cheap in
+        DuckDB, so the app can ask every few seconds when the file changed."""
+        row = self._cursor().execute(
+            "SELECT (SELECT count(*) FROM problems), (SELECT count(*) FROM pairs), (SELECT count(*) FROM test_cases), "
+            "(SELECT count(*) FROM runs), (SELECT count(*) FROM model_outputs), (SELECT count(*) FROM executions), "
+            "(SELECT count(*) FROM annotations), (SELECT count(*) FROM annotations WHERE retracted), "
+            "(SELECT count(*) FROM output_verdicts), "
+            "(SELECT coalesce(sum(n_executions + n_outputs), 0) FROM verdict_state)"
+        ).fetchone()
+        assert row is not None  # an aggregate always has its one row
+        return tuple(int(v) for v in row)
+
+    @_unit
     def verdict_stamp(self, run_id: str) -> VerdictStamp:
         """Counts the run's verdicts depend on: its outputs, and the executions of its programs and inputs."""
         row = self._cursor().execute(
@@ -428,6 +718,7 @@ class Store:
         ).fetchone()
         return VerdictStamp(int(row[0]), int(row[1]))
 
+    @_unit
     def stored_verdict_stamp(self, run_id: str) -> VerdictStamp | None:
         row = self._cursor().execute(
             "SELECT n_executions, n_outputs FROM verdict_state WHERE run_id = ?", [run_id]
@@ -446,6 +737,7 @@ class Store:
             tx.execute("INSERT INTO verdict_state (run_id, n_executions, n_outputs) VALUES (?, ?, ?)",
                        [run_id, stamp.n_executions, stamp.n_outputs])
 
+    @_unit
     def verdicts(
         self, *, run_id: str | None = None, problem_id: str | None = None, output_ids: Sequence[str] | None = None
     ) -> list[StoredVerdict]:
@@ -465,6 +757,7 @@ class Store:
         ).fetchall()
         return [StoredVerdict(*r) for r in rows]
 
+    @_unit
     def get_problem(self, problem_id: str) -> Problem | None:
         row = (
             self._cursor()
@@ -481,6 +774,7 @@ class Store:
         "program_id, problem_id, code, code_sha256, language, user_id, submission_id, ref_runtime_s, ref_memory_kb"
     )
 
+    @_unit
     def get_program(self, program_id: str) -> Program | None:
         row = (
             self._cursor()
@@ -489,6 +783,7 @@ class Store:
         )
         return Program(*row) if row else None
 
+    @_unit
     def programs_for_problem(self, problem_id: str) -> list[Program]:
         rows = (
             self._cursor()
@@ -499,6 +794,7 @@ class Store:
         )
         return [Program(*r) for r in rows]
 
+    @_unit
     def pairs(
         self, *, problem_id: str | None = None, split: str | None = None, limit: int = 500, offset: int = 0
     ) -> list[PairRow]:
@@ -521,6 +817,7 @@ class Store:
         )
         return [PairRow(*r) for r in rows]
 
+    @_unit
     def get_pair(self, pair_id: str) -> Pair | None:
         row = (
             self._cursor()
@@ -538,6 +835,7 @@ class Store:
             raise StoreError(f"pair {pair_id}: its programs are missing from the store")
         return Pair(row[0], row[1], row[2], row[3], slow, fast)
 
+    @_unit
     def get_pairs(self, pair_ids: Sequence[str]) -> dict[str, Pair]:
         """Many pairs with their programs in one query (a problem's outputs point at dozens of pairs, and
         a point lookup per pair and program costs a millisecond each at full scale)."""
@@ -555,6 +853,7 @@ class Store:
         n = len(self._PROGRAM_COLS.split(", "))
         return {r[0]: Pair(r[0], r[1], r[2], r[3], Program(*r[4:4 + n]), Program(*r[4 + n:4 + 2 * n])) for r in rows}
 
+    @_unit
     def pair_id_for_row(self, split: str, row_idx: int) -> tuple[str, str] | None:
         """(pair_id, problem_id) of row `row_idx` of an edit split: how ECCO output files refer to pairs."""
         row = (
@@ -564,6 +863,7 @@ class Store:
         )
         return (row[0], row[1]) if row else None
 
+    @_unit
     def split_rows(self, split: str) -> dict[int, tuple[str, str]]:
         """row_idx → (pair_id, problem_id) for a whole edit split, for bulk linking of outputs."""
         rows = (
@@ -574,6 +874,7 @@ class Store:
         return {r[0]: (r[1], r[2]) for r in rows}
 
     # -- tests, spectra, trajectories --------------------------------------------------------------
+    @_unit
     def tests_for(self, problem_id: str, visibility: str | None = None) -> list[StoredTest]:
         params: list[Any] = [problem_id]
         extra = ""
@@ -591,6 +892,7 @@ class Store:
         )
         return [StoredTest(*r) for r in rows]
 
+    @_unit
     def spectrum(self, problem_id: str) -> Spectrum | None:
         row = (
             self._cursor()
@@ -599,6 +901,7 @@ class Store:
         )
         return Spectrum(row[0], tuple(row[1]), tuple(row[2])) if row else None
 
+    @_unit
     def trajectories_for(self, problem_id: str) -> list[Trajectory]:
         ids = (
             self._cursor()
@@ -607,6 +910,7 @@ class Store:
         )
         return [t for (tid,) in ids if (t := self.get_trajectory(tid)) is not None]
 
+    @_unit
     def get_trajectory(self, trajectory_id: str) -> Trajectory | None:
         cur = self._cursor()
         head = cur.execute(
@@ -622,6 +926,7 @@ class Store:
         return Trajectory(head[0], head[1], head[2], tuple(TrajectoryStep(*s) for s in steps))
 
     # -- runs and model outputs --------------------------------------------------------------------
+    @_unit
     def runs(self) -> list[Run]:
         rows = (
             self._cursor()
@@ -634,6 +939,7 @@ class Store:
         )
         return [Run(*r) for r in rows]
 
+    @_unit
     def get_run(self, run_id: str) -> Run | None:
         return next((r for r in self.runs() if r.run_id == run_id), None)
 
@@ -642,6 +948,7 @@ class Store:
         "prompt, feedback, exec_feedback, reflection, failure"
     )
 
+    @_unit
     def outputs(
         self,
         *,
@@ -675,6 +982,7 @@ class Store:
         )
         return [ModelOutput(*r) for r in rows]
 
+    @_unit
     def get_output(self, output_id: str) -> ModelOutput | None:
         row = (
             self._cursor()
@@ -690,6 +998,7 @@ class Store:
         "instructions, exit_code, exit_signal, stdout_excerpt, stderr_excerpt, message, source, created_at, context"
     )
 
+    @_unit
     def executions_for(
         self, code_sha256: str, problem_id: str, *, engine: str | None = None, source: str | None = None
     ) -> list[Execution]:
@@ -712,6 +1021,7 @@ class Store:
         )
         return [Execution(*r) for r in rows]
 
+    @_unit
     def cached_execution_keys(
         self, code_sha256: str, problem_id: str, *, engine: str, engine_version: str, limits_key: str, mode: str
     ) -> set[tuple[str, int, str | None, int]]:
@@ -728,6 +1038,7 @@ class Store:
         )
         return {(r[0], int(r[1]), r[2], int(r[3])) for r in rows}
 
+    @_unit
     def latest_executions(
         self, code_shas: Sequence[str], *, engine: str | None = None, visibility: str | None = None
     ) -> list[Execution]:
@@ -755,6 +1066,7 @@ class Store:
         )
         return [Execution(*r) for r in rows]
 
+    @_unit
     def execution_engines(self, code_shas: Sequence[str]) -> dict[str, int]:
         """Engines that measured any of these programs, with their execution counts."""
         if not code_shas:
@@ -790,6 +1102,7 @@ class Store:
                 [uuid.uuid4().hex, run_id, engine, engine_version, executed, cached, seconds],
             )
 
+    @_unit
     def cache_stats(self) -> dict[str, float]:
         """Executions stored, evaluation sessions, and the share of test runs served from stored results."""
         cur = self._cursor()
@@ -817,6 +1130,7 @@ class Store:
         with self.transaction() as tx:
             tx.execute("UPDATE annotations SET retracted = true WHERE annotation_id = ?", [annotation_id])
 
+    @_unit
     def last_live_annotation(self, author: str) -> Annotation | None:
         row = (
             self._cursor()
@@ -829,6 +1143,7 @@ class Store:
         )
         return Annotation(*row) if row else None
 
+    @_unit
     def current_annotations(
         self, *, target_kind: str | None = None, target_ids: Sequence[str] | None = None, author: str | None = None
     ) -> list[Annotation]:
@@ -855,6 +1170,7 @@ class Store:
         )
         return [Annotation(*r) for r in rows]
 
+    @_unit
     def all_annotations(self) -> list[Annotation]:
         rows = (
             self._cursor()
@@ -863,12 +1179,14 @@ class Store:
         )
         return [Annotation(*r) for r in rows]
 
+    @_unit
     def annotations_table(self) -> pa.Table:
         return self._cursor().sql(
             f"SELECT {self._ANN_COLS} FROM annotations ORDER BY created_at, annotation_id"
         ).to_arrow_table()
 
     # -- imports log -------------------------------------------------------------------------------
+    @_unit
     def imports(self) -> list[dict[str, Any]]:
         cur = self._cursor()
         rows = cur.execute(

@@ -1,8 +1,12 @@
 """The Textual app: a screen stack over one Catalog.
 
-`run_app` is what the CLI calls: it opens the store through `workspace.open_for_app` (read-only, with a
-notice, when another process has the file open), builds a Catalog and runs EccoApp. Tests build EccoApp
-directly on any store.
+`run_app` is what the CLI calls: it opens the store through `workspace.open_for_app`, builds a Catalog and runs
+EccoApp. Tests build EccoApp directly on any store.
+
+The app never holds the store file while idle (the store opens it per unit of work), so `ecco eval`, `ecco
+label` or a second app can use it meanwhile. To show what they wrote, the app checks every `Delays.store_check`
+seconds whether the file changed (a `stat`; a count query only when it did) and then asks every screen to
+reload; F5 does the same at once.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -23,6 +27,7 @@ from ecco_tui.config import Settings
 from ecco_tui.services.catalog import Catalog
 from ecco_tui.services.engines import UNSANDBOXED, runs_unsandboxed
 from ecco_tui.tui.commands import ActionCommands, ProblemCommands
+from ecco_tui.tui.messages import StoreBusy, StoreChanged
 from ecco_tui.tui.screens.browser import BrowserScreen
 from ecco_tui.tui.screens.help import HelpScreen
 
@@ -35,11 +40,18 @@ class Delays:
 
     `typing` debounces the search box, `cursor` the problem detail while the cursor moves. Tests pass
     zeros so they do not sleep; the defaults are short enough to feel instant and long enough that holding
-    a key does not start a load per row.
+    a key does not start a load per row. `store_check` is how often the app looks for writes by other
+    processes (a `stat` of the file, so cheap that a few seconds keeps what is shown fresh); None never
+    looks (tests that want no reload they did not ask for), F5 still does.
     """
 
     typing: float = 0.25
     cursor: float = 0.12
+    store_check: float | None = 2.0
+
+
+#: Worker group of the periodic "did the store change?" check.
+STORE_CHECK = "store-check"
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
@@ -63,6 +75,9 @@ class EccoApp(App[None]):
         Binding("ctrl+t", "toggle_theme", "Theme", id="app.theme", show=False,
                 tooltip="Switch between dark and light"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, tooltip="Leave ecco", priority=True),
+        Binding("f5", "refresh_store", "Refresh", id="app.refresh", show=False,
+                tooltip="Reload what is shown from the store now (other processes' writes show within "
+                        "seconds anyway)"),
         # ECCO-FIX (screens/ecco_fix.py): the almost-correct outputs queue.
         Binding("F", "ecco_fix", "ECCO-FIX queue", id="app.ecco_fix", show=False,
                 tooltip="Almost-correct model outputs: fix and save them"),
@@ -79,8 +94,9 @@ class EccoApp(App[None]):
     ) -> None:
         super().__init__()
         self.catalog = catalog
-        # Author, engine and limits for labels and re-runs; screens fall back to defaults without them.
-        self.settings = settings
+        # Author, engine and limits for labels and re-runs: what the CLI's `load_settings` built; an app built
+        # without them (tests, screenshots) gets the defaults, decided here once for every screen.
+        self.settings: Settings = settings if settings is not None else Settings(db_path=Path(), db_configured=False)
         self.delays = delays or Delays()
         self._notices = [(n, "information") for n in (notice,) if n]
         if store_notice:
@@ -90,7 +106,7 @@ class EccoApp(App[None]):
     @property
     def unsandboxed(self) -> bool:
         """Whether re-runs, refinements and fixes would run untrusted code without bubblewrap (settings say so)."""
-        return self.settings is not None and runs_unsandboxed(self.settings)
+        return runs_unsandboxed(self.settings)
 
     def format_title(self, title: str, sub_title: str) -> Content:
         """Every screen's title bar; led by UNSANDBOXED in bold red when the app runs programs unsandboxed (first,
@@ -103,6 +119,10 @@ class EccoApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = self.catalog.label + (" · read-only" if self.catalog.read_only else "")
+        # Workers wait (and retry) while another process holds the file: say so instead of looking stuck.
+        self.catalog.on_store_busy(self._tell_store_busy)
+        if self.delays.store_check:
+            self.set_interval(self.delays.store_check, self._check_store, name="store-check")
 
     def on_ready(self) -> None:
         """Notices go out once the first screen is up (a toast posted earlier has nowhere to show)."""
@@ -124,6 +144,39 @@ class EccoApp(App[None]):
 
         if not isinstance(self.screen, EccoFixScreen):
             self.push_screen(EccoFixScreen())
+
+    def action_refresh_store(self) -> None:
+        self.post_message(StoreChanged(forced=True))
+
+    def _check_store(self) -> None:
+        if not any(w.group == STORE_CHECK and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+                   for w in self.workers):
+            self.check_store()
+
+    @work(thread=True, group=STORE_CHECK, exit_on_error=False)
+    def check_store(self) -> None:
+        """Whether another process changed what the app shows since the last check: a `stat`, and a count query
+        only when the file moved. A worker, so a busy file never stalls the screen."""
+        if self.catalog.store_changed():
+            self.post_message(StoreChanged())
+
+    @on(StoreChanged)
+    def _store_changed(self, message: StoreChanged) -> None:
+        """Every screen on the stack reloads what it shows (the ones below too, so going back shows fresh data)."""
+        for screen in self.screen_stack:
+            store_changed = getattr(screen, "store_changed", None)
+            if callable(store_changed):
+                store_changed(message.forced)
+        if message.forced:
+            self.notify("Reloaded from the store.", timeout=2)
+
+    def _tell_store_busy(self, text: str) -> None:
+        """From whichever thread waits: posting a message is thread-safe and never blocks that thread."""
+        self.post_message(StoreBusy(text))
+
+    @on(StoreBusy)
+    def _store_busy(self, message: StoreBusy) -> None:
+        self.notify(message.text, title="Waiting for the store", severity="warning", timeout=5)
 
     def show_problem(self, problem_id: str) -> None:
         """Go back to the browser and put the cursor on `problem_id` (palette "open problem")."""
@@ -147,18 +200,20 @@ class EccoApp(App[None]):
     # -- for tests and the benchmark --------------------------------------------------------------
     @property
     def busy(self) -> bool:
-        """True while a load is scheduled or running: tests wait for this before looking at the screen."""
-        if any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.workers):
+        """True while a load is scheduled or running: tests wait for this before looking at the screen (the
+        periodic store check is not a load: when it finds a change, the reloads it starts are)."""
+        if any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) and w.group != STORE_CHECK
+               for w in self.workers):
             return True
         return any(getattr(screen, "load_pending", False) for screen in self.screen_stack)
 
 
 def open_app(settings: Settings, notice: str | None = None) -> tuple[EccoApp, Callable[[], None]]:
-    """The app on the store named by `settings`, and how to close that store when the app is done.
+    """The app on the store named by `settings`, and how to release that store when the app is done.
 
-    Opens read-write; when another process has the file open (a reader), opens read-only and the app says
-    so in a toast and in its subtitle. DuckDB refuses even a read-only connection while another process
-    *writes* the file: then `StoreLockedError` propagates and the CLI prints its one-line error.
+    The store is checked (and migrated) here, waiting with a message on stderr while another process holds
+    it; after that the app opens it only per unit of work. After a minute of waiting `StoreLockedError`
+    propagates and the CLI prints its one-line error.
     """
     from ecco_tui.services.workspace import open_for_app
 

@@ -86,3 +86,18 @@ class VerdictsRefreshed(Message):
     """Stale cached verdicts were recomputed for these runs: lists and filters that read them reload."""
 
     run_ids: list[str]
+
+
+@dataclass
+class StoreChanged(Message):
+    """The store may hold something new (another process wrote to it, or the user asked for a refresh):
+    every screen reloads what it shows."""
+
+    forced: bool = False
+
+
+@dataclass
+class StoreBusy(Message):
+    """A unit of work is waiting for the store file, which another process holds (posted from a worker)."""
+
+    text: str

@@ -57,10 +57,11 @@ def good_model(server: TestServer) -> TestServer:
 
 def row(store: Store, output_id: str) -> dict[str, Any]:
     """Every column of one output, new ones included (Store.outputs() does not return them yet)."""
-    cur = store._cursor()
-    cur.execute("SELECT * FROM model_outputs WHERE output_id = ?", [output_id])
-    names = [d[0] for d in cur.description]
-    values = cur.fetchone()
+    with store.session():
+        cur = store._cursor()
+        cur.execute("SELECT * FROM model_outputs WHERE output_id = ?", [output_id])
+        names = [d[0] for d in cur.description]
+        values = cur.fetchone()
     assert values is not None, output_id
     return dict(zip(names, values, strict=True))
 

@@ -175,7 +175,7 @@ def test_ecco_serve_passes_db_and_force_to_the_server(tmp_path: Path, monkeypatc
     assert result.exit_code == 1 and "--force" in result.stderr
 
 
-def test_ecco_serve_with_a_store_in_use_fails_at_once_with_one_line(
+def test_ecco_serve_with_a_store_in_use_fails_after_its_wait_with_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import uvicorn
@@ -186,6 +186,7 @@ def test_ecco_serve_with_a_store_in_use_fails_at_once_with_one_line(
         raise AssertionError("the server must not start on a store it cannot write")
 
     monkeypatch.setattr(uvicorn, "run", never)
+    monkeypatch.setenv("ECCO_STORE_WAIT", "0.3")  # how long a command waits for a busy store before giving up
     db = tmp_path / "s.duckdb"
     Store.open(db).close()
     holder = subprocess.Popen(

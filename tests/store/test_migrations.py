@@ -59,7 +59,9 @@ def test_read_only_open_of_a_missing_file_names_it(tmp_path: Path) -> None:
         Store.open(tmp_path / "missing.duckdb", read_only=True)
 
 
-def test_second_writer_process_gets_a_locked_error(store_path: Path) -> None:
+def test_second_writer_gives_up_after_its_wait_naming_the_file(store_path: Path) -> None:
+    """A writer waits for a store another process holds (see tests/store/test_side_by_side.py for the wait
+    that ends well); after its bounded wait it stops with one line naming the file."""
     import subprocess
     import sys
 
@@ -72,8 +74,9 @@ def test_second_writer_process_gets_a_locked_error(store_path: Path) -> None:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
-        with pytest.raises(StoreLockedError, match="in use by another ecco process"):
-            Store.open(store_path)
+        with pytest.raises(StoreLockedError, match="in use by another ecco process") as raised:
+            Store.open(store_path, busy_timeout_s=0.3, on_busy=lambda _text: None)
+        assert str(store_path) in str(raised.value)
     finally:
         holder.communicate("")
 

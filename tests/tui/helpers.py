@@ -12,8 +12,9 @@ from textual.pilot import Pilot
 from ecco_tui.tui.app import Delays
 
 SIZE = (120, 40)
-#: Debouncing makes a person's key presses cheap; in tests it would only add sleeps.
-NO_DELAYS = Delays(typing=0.0, cursor=0.0)
+#: Debouncing makes a person's key presses cheap; in tests it would only add sleeps. Nor do tests want the
+#: periodic check for other processes' writes to reload a screen they are looking at (F5 still does).
+NO_DELAYS = Delays(typing=0.0, cursor=0.0, store_check=None)
 
 
 async def settle(pilot: Pilot[object], *, timeout: float = 10.0) -> None:

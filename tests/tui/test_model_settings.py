@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ecco_tui.config import ConfigError, ModelConfig, Settings, load_settings
+from ecco_tui.config import ConfigError, ModelSettings, Settings, load_settings
 from ecco_tui.services.rounds import RoundError, model_missing, model_settings
 
 
@@ -23,9 +23,11 @@ def _config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
 
 
 def test_without_a_model_section_nothing_is_configured_and_the_paper_defaults_hold() -> None:
-    model = load_settings().model
-    assert model == ModelConfig() and not model.configured
-    assert (model.temperature, model.max_tokens, model.method, model.endpoint) == (0.4, 1024, "exec-refine", "chat")
+    settings = load_settings()
+    model = settings.model
+    assert model == ModelSettings() and not model.configured
+    assert (model.temperature, model.max_tokens, settings.refine_method, model.endpoint) == (0.4, 1024, "exec-refine",
+                                                                                             "chat")
     assert "[model]" in (model_missing(Settings(db_path=Path(), db_configured=False)) or "")
 
 
@@ -39,7 +41,7 @@ def test_the_model_section_is_read_and_becomes_client_settings(tmp_path: Path, m
     assert (client.base_url, client.model, client.api_key_env, client.endpoint, client.wrapper) == (
         "http://gpu:8000/v1", "deepseek", "MY_KEY", "completions", "deepseek-coder")
     assert (client.temperature, client.max_tokens, client.timeout_s, client.max_tries) == (0.0, 512, 30.0, 2)
-    assert settings.model.method == "nl-exec-refine"
+    assert settings.refine_method == "nl-exec-refine"
 
 
 def test_environment_overrides_url_and_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,7 +49,7 @@ def test_environment_overrides_url_and_model(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setenv("ECCO_MODEL_URL", "http://env:2/v1")
     monkeypatch.setenv("ECCO_MODEL", "env-model")
     model = load_settings().model
-    assert (model.url, model.name) == ("http://env:2/v1", "env-model")
+    assert (model.base_url, model.model) == ("http://env:2/v1", "env-model")
 
 
 def test_env_alone_configures_a_model(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
-from ecco_tui.config import ModelConfig, Settings
+from ecco_tui.config import ModelSettings, Settings
 from ecco_tui.services.catalog import Catalog
 from ecco_tui.services.rounds import _generations, save_manual_round
 from ecco_tui.store.store import Store
@@ -54,7 +54,8 @@ def model(_openai_session: Model) -> Model:
 
 
 def with_model(settings: Settings, url: str) -> Settings:
-    return dataclasses.replace(settings, model=ModelConfig(url=url, name="test-model", timeout_s=5.0, max_tries=1))
+    return dataclasses.replace(settings, model=ModelSettings(base_url=url, model="test-model", timeout_s=5.0,
+                                                             max_tries=1))
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from ecco_tui import config
 from ecco_tui.config import ConfigError, load_settings
 
 
@@ -107,3 +108,63 @@ def test_an_unclear_ecco_no_sandbox_is_refused(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("ECCO_NO_SANDBOX", "maybe")
     with pytest.raises(ConfigError, match="ECCO_NO_SANDBOX"):
         load_settings()
+
+
+# -- the file's keys are checked: a typo is refused, naming the key and the file -------------------------------
+
+
+def test_an_unknown_top_level_key_is_refused_naming_the_key_and_the_file(monkeypatch: pytest.MonkeyPatch,
+                                                                         tmp_path: Path) -> None:
+    _write_config(tmp_path, monkeypatch, 'dbb = "/data/e.duckdb"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'config.toml'}: dbb: unknown key (known: db, engine, author, labels")
+    assert "\n" not in message
+
+
+def test_an_unknown_table_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _write_config(tmp_path, monkeypatch, '[judg0]\nurl = "http://j:2358"\n')
+    with pytest.raises(ConfigError, match=r"config\.toml: \[judg0\]: unknown table \(known: \[judge0\], \[local\], "
+                                          r"\[limits\], \[model\]\)$"):
+        load_settings()
+
+
+def test_a_typo_in_a_nested_table_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _write_config(tmp_path, monkeypatch, '[judge0]\nurll = "http://j:2358"\n')
+    with pytest.raises(ConfigError, match=r"config\.toml: \[judge0\] urll: unknown key \(known: url, auth_token_env, "
+                                          r"auth_header, language_id\)$"):
+        load_settings()
+
+
+def test_a_table_inside_a_known_table_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _write_config(tmp_path, monkeypatch, "[limits.cpu]\nseconds = 5\n")
+    with pytest.raises(ConfigError, match=r"config\.toml: \[limits\.cpu\]: unknown table"):
+        load_settings()
+
+
+def test_a_typo_in_a_table_no_command_reads_is_still_refused(monkeypatch: pytest.MonkeyPatch,
+                                                              tmp_path: Path) -> None:
+    _write_config(tmp_path, monkeypatch, '[model]\nurl = "http://gpu:8000"\ntemprature = 0\n')
+    with pytest.raises(ConfigError, match=r"\[model\] temprature: unknown key"):
+        load_settings(db=tmp_path / "s.duckdb")
+
+
+def test_a_value_of_the_wrong_type_is_refused_naming_the_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _write_config(tmp_path, monkeypatch, '[limits]\nwall_time_s = "7"\n')
+    with pytest.raises(ConfigError, match=r"config\.toml: \[limits\] wall_time_s: expected a number"):
+        load_settings()
+
+
+def test_the_documented_example_file_loads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every key config.py documents is one the file accepts (the example is read from the module's docstring)."""
+    doc = config.__doc__ or ""
+    example = doc[doc.index("config.toml`):") :].split("\n\n")[1:]
+    text = "\n".join(line[4:] for block in example if block.startswith("    ") for line in block.splitlines())
+    assert "[judge0]" in text and "[model]" in text
+    _write_config(tmp_path, monkeypatch, text)
+    s = load_settings()
+    assert (str(s.db_path), s.engine, s.author, s.judge0.language_id, s.local_sandbox, s.limits.memory_kb) == (
+        str(Path("~/ecco/ecco.duckdb").expanduser()), "local", "alice", 71, True, 512_000)
+    assert (s.model.base_url, s.model.model, s.model.max_tries, s.refine_method) == (
+        "http://127.0.0.1:8000/v1", "deepseek-coder-6.7b-instruct", 4, "exec-refine")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -32,9 +31,8 @@ class EccoScreen(Screen[None]):
 
     @property
     def settings(self) -> Settings:
-        """The app's Settings (author, labels, engine, limits); defaults when the app was built without them."""
-        found = getattr(self.app, "settings", None)
-        return found if isinstance(found, Settings) else Settings(db_path=Path(), db_configured=False)
+        """The app's Settings (author, labels, engine, limits): the one place screens read them from."""
+        return self.ecco.settings
 
     @property
     def load_pending(self) -> bool:
@@ -48,3 +46,8 @@ class EccoScreen(Screen[None]):
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
+
+    def store_changed(self, forced: bool = False) -> None:
+        """Reload what this screen shows from the store: another process wrote to it (the app checks every
+        few seconds), or the user pressed F5 (`forced`: also what is costly to recompute). Screens that show
+        nothing from the store keep this no-op."""

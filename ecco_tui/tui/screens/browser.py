@@ -363,6 +363,17 @@ class BrowserScreen(EccoScreen):
         if self._problem_id:
             self.load_detail(self._problem_id)
 
+    def store_changed(self, forced: bool = False) -> None:
+        """Runs and splits, the problem rows and the selected problem's detail, where the cursors are. Stale
+        cached verdicts are recomputed on F5 only: during someone's `ecco eval` the run is stale after every
+        batch, and `ecco eval` refreshes the cache itself when it ends."""
+        if not self.is_mounted:
+            return
+        self.load_splits()
+        self.action_reload()
+        if forced:
+            self.refresh_verdicts()
+
     def action_back(self) -> None:
         focused = self.focused
         if focused is not None and not self.problems.table_has_focus:
@@ -411,6 +422,7 @@ class BrowserScreen(EccoScreen):
         pairs.show(
             [(p.pair_id, p.row_idx, p.slow_program_id[:8], p.fast_program_id[:8]) for p in detail.pairs],
             [p.pair_id for p in detail.pairs],
+            cursor_key=pairs.cursor_key,  # a reload (another process wrote) keeps the cursor where it was
         )
         pairs.border_title = f"Pairs (slow → fast) · {len(detail.pairs)}"
         self._fill_outputs(detail)

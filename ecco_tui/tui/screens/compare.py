@@ -13,7 +13,6 @@ One job at a time: `r`, `f` and that measuring refuse to start while another run
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
@@ -26,7 +25,6 @@ from textual.message import Message
 from textual.widgets import Collapsible, Footer, Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from ecco_tui.config import Settings
 from ecco_tui.engines.base import code_sha256
 from ecco_tui.metrics.outcome import label_disagrees
 from ecco_tui.services.annotations import DEFAULT_LABELS, next_unlabeled_output, undo_last
@@ -219,7 +217,7 @@ class CompareScreen(EccoScreen):
         if view is None or message.diff is None:
             self.query_one("#compare-header", Static).update(f"Nothing stored under {self.kind} {self.key!r}.")
             return
-        self.view = view
+        previous, self.view = self.view, view
         self.sub_title = view.title
         self._show_header()
         statement = view.problem.description if view.problem and view.problem.description else None
@@ -227,7 +225,11 @@ class CompareScreen(EccoScreen):
         right_label = view.right_label
         if view.output is not None and view.output.failure and not view.right_code.strip():
             right_label = f"no code: {view.output.failure}"
-        self.query_one("#diff", DiffView).set_diff(message.diff, view.left_label, right_label)
+        if previous is None or (previous.left.code, previous.right_code, previous.left_label, previous.right_label,
+                                previous.output) != (view.left.code, view.right_code, view.left_label,
+                                                     view.right_label, view.output):
+            # A reload after another process wrote leaves the same code: keep the diff and where it is scrolled.
+            self.query_one("#diff", DiffView).set_diff(message.diff, view.left_label, right_label)
         self._fill_tests()
         if self._measure_pending:
             self._measure_pending = False
@@ -262,11 +264,11 @@ class CompareScreen(EccoScreen):
         if self.view is not None:
             self.query_one("#compare-header", Static).update(compare_header(self.view, self.annotation))
 
-    @property
-    def settings(self) -> Settings:
-        """The app's Settings (author, engine, limits); defaults when the app was built without them."""
-        found = getattr(self.app, "settings", None)
-        return found if isinstance(found, Settings) else Settings(db_path=Path(), db_configured=False)
+    def store_changed(self, forced: bool = False) -> None:
+        """Results and labels another process stored (an eval, a label): the view again, unless a job of this
+        view is writing (it shows its results live and reloads when it ends)."""
+        if self.is_mounted and not self.rerunning and not self.refining:
+            self.load_view()
 
     # -- labels -----------------------------------------------------------------------------------
     def action_label_key(self, number: int) -> None:
@@ -507,11 +509,11 @@ class CompareScreen(EccoScreen):
             self.notify(missing, title="No model", severity="warning", timeout=10, markup=False)
             return
         assert self.view is not None and self.view.output is not None
-        model = self.settings.model
-        self._round_text = f"starting {model.method} with {model.name}"
+        model, method = self.settings.model.model, self.settings.refine_method
+        self._round_text = f"starting {method} with {model}"
         self._round = self.run_round(self.view.output.output_id)
         self._fill_tests()
-        self.notify(f"Refining with {model.method} on {model.name} (Escape cancels).", markup=False)
+        self.notify(f"Refining with {method} on {model} (Escape cancels).", markup=False)
 
     @work(exclusive=True, group="refine", exit_on_error=False)
     async def run_round(self, output_id: str) -> None:

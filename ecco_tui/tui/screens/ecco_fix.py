@@ -130,15 +130,13 @@ class EccoFixScreen(EccoScreen):
 
     @work(thread=True, exclusive=True, group="ecco-fix-run", exit_on_error=False)
     def run_fix_worker(self, output_id: str, problem_id: str, code: str) -> None:
-        settings = getattr(self.app, "settings", None)
         self.post_message(FixRunDone(output_id, ecco_fix.run_fix_blocking(self.catalog.store, problem_id, code,
-                                                                          settings)))
+                                                                          self.settings)))
 
     @work(thread=True, exclusive=True, group="ecco-fix-save", exit_on_error=False)
     def save_worker(self, output_id: str, code: str | None) -> None:
         store = self.catalog.store
-        settings = getattr(self.app, "settings", None)
-        author = settings.author if settings is not None else ecco_fix.default_author()
+        author = self.settings.author
         if code is None:
             ecco_fix.confirm_candidate(store, output_id, author)
             self.post_message(FixSaved(output_id, None))
@@ -251,6 +249,11 @@ class EccoFixScreen(EccoScreen):
 
     def action_reload(self) -> None:
         self.load_queue()
+
+    def store_changed(self, forced: bool = False) -> None:
+        """The queue again (an eval of the public tests may add candidates); the editor is left alone."""
+        if self.is_mounted:
+            self.load_queue()
 
     def action_back(self) -> None:
         if self.current is not None:

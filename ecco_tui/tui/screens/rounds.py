@@ -132,6 +132,12 @@ class RoundsScreen(EccoScreen):
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._fill())
         self.load_timeline()
 
+    def store_changed(self, forced: bool = False) -> None:
+        """F5: the chain again (another process may have evaluated or refined it). Not on every write seen:
+        a reload puts the cursor back on the round you came from."""
+        if forced and self.is_mounted:
+            self.load_timeline()
+
     # -- loading ----------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="rounds", exit_on_error=False)
     def load_timeline(self) -> None:

@@ -403,6 +403,12 @@ class ScatterScreen(EccoScreen):
     def action_reload(self) -> None:
         self.reload()
 
+    def store_changed(self, forced: bool = False) -> None:
+        """F5 only: the points come from the verdict cache, which others' writes change only when they
+        refresh it (`ecco eval` does at its end), and a reload covers the plot with the loading indicator."""
+        if forced and self.is_mounted:
+            self.reload()
+
 
 def open_scatter(app: App[object], run_id: str) -> None:
     """Show the scatter of `run_id` (palette "Scatter of run…"); nothing new if it is already on top."""
