@@ -15,60 +15,20 @@ import pytest
 from ecco_tui.engines.base import Limits, Status, TestCase, TestResult
 from ecco_tui.engines.cgroups import CGROUP_V1, SUBREAPER, accounting_mode, group_parent
 from ecco_tui.engines.local import LocalEngine
+from ecco_tui.services.selftest.accounting import HELD_MB, preamble, program
 from tests.adversarial.procscan import wait_until_gone
 from tests.adversarial.requirements import in_ci, require_bwrap
 
 LIMITS = Limits(cpu_time_s=2.0, cpu_extra_time_s=0.5, wall_time_s=6.0, memory_kb=512_000)
 
-# About 0.2 s of CPU: large against start-up (~10 ms) and a pool's start (~60 ms), small for the suite.
-WORK = """\
-def count(lo, hi):
-    found = 0
-    for i in range(max(lo, 2), hi):
-        if all(i % d for d in range(2, int(i ** 0.5) + 1)):
-            found += 1
-    return found
-
-
+# About 0.2 s of CPU: large against start-up (~10 ms) and a pool's start, small for the suite. The programs are
+# the selftest's (ecco selftest runs them with more work).
 N = 150_000
-"""
-HONEST = WORK + "print(count(0, N))\n"
-DOUBLE_FORK = WORK + """\
-import os
-r, w = os.pipe()
-if os.fork() == 0:
-    if os.fork() == 0:
-        os.write(w, str(count(0, N)).encode())
-        os._exit(0)
-    os._exit(0)
-os.close(w)
-os.wait()
-print(os.read(r, 64).decode())
-"""
-POOL = WORK + """\
-import multiprocessing
-
-if __name__ == "__main__":
-    with multiprocessing.Pool(4) as pool:
-        print(sum(pool.starmap(count, [(0, 60_000), (60_000, 100_000), (100_000, 130_000), (130_000, N)])))
-"""
-GRANDCHILD_HOLDS_150MB = """\
-import os
-r, w = os.pipe()
-if os.fork() == 0:
-    if os.fork() == 0:
-        held = bytearray(150 * 1024 * 1024)
-        for i in range(0, len(held), 4096):
-            held[i] = 1
-        os.write(w, b"x")
-        os.read(r, 1)
-        os._exit(0)
-    os._exit(0)
-os.close(w)
-os.wait()
-os.read(r, 1)
-print("held")
-"""
+WORK = preamble(N)
+HONEST = program("honest", N)
+DOUBLE_FORK = program("double_fork", N)
+POOL = program("pool_of_4", N)
+GRANDCHILD_HOLDS = program("grandchild_memory")
 PRIMES = "13848"
 
 
@@ -120,9 +80,9 @@ async def test_work_of_a_pool_of_four_is_charged_like_honest_work(tree_engine: L
 
 
 async def test_memory_held_by_a_grandchild_is_seen(tree_engine: LocalEngine) -> None:
-    (result,) = await _runs(tree_engine, GRANDCHILD_HOLDS_150MB, repeat=1, expected="held")
+    (result,) = await _runs(tree_engine, GRANDCHILD_HOLDS, repeat=1, expected="held")
     assert result.status_id == Status.ACCEPTED
-    assert (result.memory_kb or 0) >= 0.8 * 150 * 1024
+    assert (result.memory_kb or 0) >= 0.8 * HELD_MB * 1024
 
 
 async def test_cgroup_memory_is_the_charge_not_the_resident_size() -> None:
@@ -144,28 +104,28 @@ async def test_cpu_limit_counts_every_process_of_the_tree(tree_engine: LocalEngi
     """Four processes at about 0.6 s each stay under a 1 s limit one by one, not together."""
     if (await tree_engine.info()).details["accounting"] != CGROUP_V1:
         pytest.skip("the subreaper fallback learns the tree's CPU only when it ends (RLIMIT_CPU is per process)")
-    program = WORK + "import os\nos.fork()\nos.fork()\ncount(0, 300_000)\nprint('done')\n"
+    code = WORK + "import os\nos.fork()\nos.fork()\ncount(0, 300_000)\nprint('done')\n"
     limits = Limits(cpu_time_s=1.0, cpu_extra_time_s=0.0, wall_time_s=6.0, memory_kb=512_000)
-    (result,) = await _runs(tree_engine, program, repeat=1, limits=limits, expected=None)
+    (result,) = await _runs(tree_engine, code, repeat=1, limits=limits, expected=None)
     assert result.status_id == Status.TIME_LIMIT_EXCEEDED
     assert (result.cpu_time_s or 0) >= 1.0
 
 
 async def test_no_process_of_a_timed_out_submission_survives(tree_engine: LocalEngine) -> None:
     marker = "ecco-tree-tle-survivor"
-    program = (
+    code = (
         "import os, subprocess, sys\n"
         f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', '{marker}'], start_new_session=True)\n"
         "while True:\n    pass\n"
     )
     limits = Limits(cpu_time_s=0.5, cpu_extra_time_s=0.0, wall_time_s=2.0, memory_kb=512_000)
-    (result,) = await _runs(tree_engine, program, repeat=1, limits=limits, expected=None)
+    (result,) = await _runs(tree_engine, code, repeat=1, limits=limits, expected=None)
     assert result.status_id == Status.TIME_LIMIT_EXCEEDED
     assert wait_until_gone((marker,)) == []
 
 
 async def test_output_written_after_the_main_process_exits_is_not_credited(tree_engine: LocalEngine) -> None:
-    program = (
+    code = (
         "import os, sys, time\n"
         "if os.fork() == 0:\n"
         "    time.sleep(0.3)\n"
@@ -173,7 +133,7 @@ async def test_output_written_after_the_main_process_exits_is_not_credited(tree_
         "    os._exit(0)\n"
         "print('early', flush=True)\n"
     )
-    (result,) = await _runs(tree_engine, program, repeat=1, expected="early")
+    (result,) = await _runs(tree_engine, code, repeat=1, expected="early")
     assert result.status_id == Status.ACCEPTED
     assert "late" not in result.stdout
 
@@ -183,14 +143,14 @@ async def test_unsandboxed_cgroup_mode_kills_a_setsid_escaper() -> None:
     if accounting_mode() != CGROUP_V1:
         pytest.skip("no cgroup v1 here")
     marker = "ecco-tree-setsid-escaper"
-    program = (
+    code = (
         "import subprocess, sys\n"
         f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', '{marker}'], start_new_session=True)\n"
         "print('ok')\n"
     )
     eng = LocalEngine(use_bwrap=False, accounting=CGROUP_V1)
     try:
-        (result,) = await _runs(eng, program, repeat=1, expected="ok")
+        (result,) = await _runs(eng, code, repeat=1, expected="ok")
     finally:
         await eng.aclose()
     assert result.status_id == Status.ACCEPTED

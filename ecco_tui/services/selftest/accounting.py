@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ecco_tui.engines.base import Engine, Limits, Status, TestCase, TestResult
 
-__all__ = ["ACCOUNTING_CASES", "AccountingOutcome", "accounting_limits", "run_accounting_checks"]
+__all__ = ["ACCOUNTING_CASES", "AccountingOutcome", "accounting_limits", "preamble", "program", "run_accounting_checks"]
 
 CPU_TOLERANCE = 0.20  # charged CPU within ±20% of the honest run's
 MEMORY_SEEN = 0.80  # at least 80% of the memory a grandchild holds
@@ -120,10 +120,15 @@ def accounting_limits() -> Limits:
     return Limits(cpu_time_s=5.0, wall_time_s=15.0, memory_kb=512_000, max_processes=60)
 
 
-def _program(name: str) -> str:
-    if name == "grandchild_memory":
-        return _HELD
-    return _WORK + _PROGRAMS[name][1]
+def program(name: str, n: int = LIMIT_N) -> str:
+    """The program of case `name`, counting primes below `n` (tests use a smaller `n` than the selftest)."""
+    text = _HELD if name == "grandchild_memory" else _WORK + _PROGRAMS[name][1]
+    return text.replace(f"N = {LIMIT_N}", f"N = {n}")
+
+
+def preamble(n: int = LIMIT_N) -> str:
+    """The shared imports and the `count(lo, hi)` work function, for programs of one's own."""
+    return _WORK.replace(f"N = {LIMIT_N}", f"N = {n}")
 
 
 def _description(name: str) -> str:
@@ -156,7 +161,7 @@ def _test(name: str) -> TestCase:
 
 async def _run_once(engine: Engine, name: str, limits: Limits) -> TestResult | None:
     result = None
-    async with aclosing(engine.run(_program(name), [_test(name)], limits)) as stream:
+    async with aclosing(engine.run(program(name), [_test(name)], limits)) as stream:
         async for r in stream:
             result = r
     return result
