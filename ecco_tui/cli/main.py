@@ -608,6 +608,7 @@ def run_cmd(
     """Run one program on a problem's tests and print a per-test table (nothing is stored)."""
     import asyncio
 
+    from ecco_tui.metrics import median_or_none
     from ecco_tui.services.engines import EngineError, make_engine, runs_unsandboxed
     from ecco_tui.services.evaluation import cost_problem, to_engine_test
     from ecco_tui.services.workspace import open_store
@@ -666,16 +667,16 @@ def run_cmd(
     passed = 0
     for (vis, idx), runs in sorted(by_test.items(), key=lambda kv: (kv[0][0] != "public", kv[0][1])):
         worst = max(runs, key=lambda r: r.status_id != 3)
-        cpu = sorted(r.cpu_time_s for r in runs if r.cpu_time_s is not None)
-        wall = sorted(r.wall_time_s for r in runs if r.wall_time_s is not None)
-        mem = sorted(r.memory_kb for r in runs if r.memory_kb is not None)
+        cpu = median_or_none(r.cpu_time_s for r in runs if r.cpu_time_s is not None)
+        wall = median_or_none(r.wall_time_s for r in runs if r.wall_time_s is not None)
+        mem = median_or_none(r.memory_kb for r in runs if r.memory_kb is not None)
         ok = all(r.status_id == 3 for r in runs)
         passed += ok
         colour = "green" if ok else "red"
         counts = [r.instructions for r in runs if r.instructions is not None]
         table.add_row(f"{vis} {idx}", f"[{colour}]{worst.status_description}[/]",
-                      f"{cpu[len(cpu) // 2]:.3f}" if cpu else "–", f"{wall[len(wall) // 2]:.3f}" if wall else "–",
-                      f"{mem[len(mem) // 2]:,.0f}" if mem else "–",
+                      "–" if cpu is None else f"{cpu:.3f}", "–" if wall is None else f"{wall:.3f}",
+                      "–" if mem is None else f"{mem:,.0f}",
                       "" if worst.exit_code is None else str(worst.exit_code),
                       *((f"{counts[0]:,}" if counts else "–",) if counting else ()))
     console.print(table)

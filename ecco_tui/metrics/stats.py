@@ -23,6 +23,13 @@ import numpy as np
 from ecco_tui.metrics.types import TestMeasure
 
 
+def median_or_none(values: Iterable[float]) -> float | None:
+    """The median (the mean of the two middle values for an even count), or None for no values: the one
+    median every screen and command shows (the middle element alone is wrong for an even count)."""
+    ordered = sorted(values)
+    return _median_sorted(ordered) if ordered else None
+
+
 def _median_sorted(values: Sequence[float]) -> float:
     n = len(values)
     mid = n // 2

@@ -127,3 +127,11 @@ def test_table_intervals_do_not_depend_on_row_order() -> None:
 def test_no_passing_pair_gives_no_interval() -> None:
     rows = [EditingRow(passing([1.0]), (prog(crash(0)),))]
     assert editing_mean_intervals(rows).speedup is None
+
+
+def test_the_median_of_an_even_count_is_the_mean_of_the_middle_two() -> None:
+    from ecco_tui.metrics import median_or_none
+
+    assert median_or_none([4.0, 1.0, 3.0, 2.0]) == 2.5
+    assert median_or_none([3.0, 1.0, 2.0]) == 2.0
+    assert median_or_none([]) is None

@@ -20,6 +20,7 @@ from textual.markup import escape
 from textual.widgets import Footer, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
+from ecco_tui.metrics import median_or_none
 from ecco_tui.services.catalog import OUTCOME_FILTERS, PROBLEM_SORTS, OutcomeSummary, ProblemDetail
 from ecco_tui.store.models import ProblemSummary
 from ecco_tui.tui.debounce import Debouncer
@@ -529,8 +530,8 @@ def problem_card(detail: ProblemDetail) -> Content:
         f"pairs  {len(detail.pairs)} · outputs {len(detail.outputs)}",
     ]
     if detail.spectrum is not None and detail.spectrum.runtimes_s:
-        runtimes = sorted(detail.spectrum.runtimes_s)
-        median = runtimes[len(runtimes) // 2]
+        runtimes = detail.spectrum.runtimes_s
+        median = median_or_none(runtimes)
         lines.append(f"spectrum  {len(runtimes)} human solutions · median {fmt_seconds(median)}  [dim](s)[/dim]")
     else:
         lines.append("spectrum  [dim]none[/dim]")

@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.markup import escape
 from textual.widgets import Footer, Header, Static
 
+from ecco_tui.metrics import median_or_none
 from ecco_tui.services.catalog import CompareView
 from ecco_tui.store.models import Problem, Spectrum
 from ecco_tui.tui.formatting import fmt_kb, fmt_pct, fmt_seconds
@@ -41,8 +42,7 @@ def marker_for(view: CompareView) -> Marker | None:
 
 
 def _median(values: tuple[float, ...]) -> float | None:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2] if ordered else None
+    return median_or_none(values)
 
 
 def spectrum_summary(problem: Problem, spectrum: Spectrum, marker: Marker | None) -> Content:
