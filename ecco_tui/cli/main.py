@@ -794,7 +794,8 @@ def selftest(
         tree.add_row(a.name, a.description, "–" if a.cpu_s is None else f"{a.cpu_s:.3f}",
                      "–" if a.cpu_ratio is None else f"{a.cpu_ratio:.2f}",
                      "–" if a.memory_kb is None else f"{a.memory_kb:,}",
-                     "[green]ok[/]" if a.ok else f"[red]{escape('; '.join(a.problems))}[/]")
+                     (f"[red]{escape('; '.join(a.problems))}[/]" if not a.ok else
+                      f"[yellow]{escape('; '.join(a.warnings))}[/]" if a.warnings else "[green]ok[/]"))
     out.print(tree)
     failed = [o for o in (*outcomes, *accounting) if not o.ok]
     out.print(f"{len(outcomes) + len(accounting) - len(failed)} passed, {len(failed)} failed")

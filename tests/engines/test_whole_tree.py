@@ -68,6 +68,15 @@ async def _least_cpu_side_by_side(engine: LocalEngine, first: str, second: str) 
     return min(cpu[0]), min(cpu[1])
 
 
+def _charged_like(hidden: float, honest: float) -> None:
+    """Hidden work is charged: at least 80% of the honest run's CPU (main-process accounting charged a double
+    fork 0.06x). The upper bound is loose on purpose: forked processes can cost more CPU than the same work
+    in one process (copy-on-write faults on the shared heap), which was 1.3-1.5x inside the full suite on CI
+    while 1.01-1.08x alone; charging more never rewards hiding work. `ecco selftest` holds ±20% on a
+    machine running nothing else."""
+    assert 0.8 * honest <= hidden <= 2.0 * honest, f"hidden work charged {hidden:.3f} s vs honest {honest:.3f} s"
+
+
 async def test_engine_version_names_the_accounting_mode(tree_engine: LocalEngine) -> None:
     info = await tree_engine.info()
     assert f"+{info.details['accounting']}/" in info.version
@@ -75,12 +84,12 @@ async def test_engine_version_names_the_accounting_mode(tree_engine: LocalEngine
 
 async def test_work_of_a_double_forked_orphan_is_charged_like_honest_work(tree_engine: LocalEngine) -> None:
     honest, hidden = await _least_cpu_side_by_side(tree_engine, HONEST, DOUBLE_FORK)
-    assert hidden == pytest.approx(honest, rel=0.2)
+    _charged_like(hidden, honest)
 
 
 async def test_work_of_a_pool_of_four_is_charged_like_honest_work(tree_engine: LocalEngine) -> None:
     honest, pooled = await _least_cpu_side_by_side(tree_engine, HONEST, POOL)
-    assert pooled == pytest.approx(honest, rel=0.25)  # + the pool's start: 4 forks, result handling
+    _charged_like(pooled, honest)
 
 
 async def test_memory_held_by_a_grandchild_is_seen(tree_engine: LocalEngine) -> None:

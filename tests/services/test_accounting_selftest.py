@@ -16,8 +16,10 @@ def test_a_double_fork_charged_only_its_main_process_fails() -> None:
     assert "0.06x" in outcome.problems[0]
 
 
-def test_work_charged_far_more_than_the_honest_run_fails() -> None:
-    assert not judge("pool_of_4", 0.5, 15000, 0.33, []).ok
+def test_work_charged_far_more_than_the_honest_run_is_a_warning_not_a_failure() -> None:
+    """Charging more never rewards hiding work; forked processes can really cost more (copy-on-write)."""
+    outcome = judge("pool_of_4", 0.5, 15000, 0.33, [])
+    assert outcome.ok and "1.52x" in outcome.warnings[0]
 
 
 def test_memory_held_by_a_grandchild_must_be_seen() -> None:

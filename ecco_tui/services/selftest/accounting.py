@@ -139,7 +139,7 @@ def _description(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class AccountingOutcome:
-    """One case: the median charged CPU and memory, the CPU ratio to the honest run, and what went wrong."""
+    """One case: the least charged CPU and memory, the CPU ratio to the honest run, and what went wrong."""
 
     name: str
     description: str
@@ -147,6 +147,7 @@ class AccountingOutcome:
     memory_kb: int | None
     cpu_ratio: float | None  # cpu_s / the honest run's; None for the memory case
     problems: tuple[str, ...]
+    warnings: tuple[str, ...] = ()  # charged more than the tolerance allows: shown, not failed
 
     @property
     def ok(self) -> bool:
@@ -181,8 +182,14 @@ def _summary(results: list[TestResult]) -> tuple[float | None, int | None, list[
 
 def judge(name: str, cpu_s: float | None, memory_kb: int | None, honest_cpu_s: float | None,
           problems: list[str]) -> AccountingOutcome:
-    """Whether one case was charged like the honest run (CPU) or saw the held memory."""
+    """Whether one case was charged like the honest run (CPU) or saw the held memory.
+
+    Charged less than the tolerance allows is a failure: that is work escaping the measurement, what a
+    gamed speedup needs. Charged more is a warning: forked processes can cost more CPU than the same work in
+    one process (copy-on-write faults on a shared heap; 1.3-1.5x was seen on a busy CI machine), and a
+    higher charge never rewards hiding work."""
     found = list(problems)
+    warnings: list[str] = []
     ratio = None
     if name == "grandchild_memory":
         wanted = MEMORY_SEEN * HELD_MB * 1024
@@ -191,11 +198,15 @@ def judge(name: str, cpu_s: float | None, memory_kb: int | None, honest_cpu_s: f
             found.append(f"memory {seen}: a grandchild's {HELD_MB} MB must count (>= {MEMORY_SEEN:.0%})")
     elif cpu_s is not None and honest_cpu_s:
         ratio = cpu_s / honest_cpu_s
-        if name != "honest" and abs(ratio - 1) > CPU_TOLERANCE:
-            found.append(f"charged {ratio:.2f}x the honest run's CPU (must be within ±{CPU_TOLERANCE:.0%})")
+        if name != "honest" and ratio < 1 - CPU_TOLERANCE:
+            found.append(f"charged {ratio:.2f}x the honest run's CPU: work escaped the measurement "
+                         f"(must be within ±{CPU_TOLERANCE:.0%})")
+        elif name != "honest" and ratio > 1 + CPU_TOLERANCE:
+            warnings.append(f"charged {ratio:.2f}x the honest run's CPU (more than +{CPU_TOLERANCE:.0%}: "
+                            "process start-up or a busy machine)")
     elif not found:
         found.append("no CPU time reported")
-    return AccountingOutcome(name, _description(name), cpu_s, memory_kb, ratio, tuple(found))
+    return AccountingOutcome(name, _description(name), cpu_s, memory_kb, ratio, tuple(found), tuple(warnings))
 
 
 async def run_accounting_checks(
