@@ -37,3 +37,12 @@ def store(store_path: Path) -> Iterator[Store]:
     s = Store.open(store_path)
     yield s
     s.close()
+
+
+@pytest.fixture
+def no_bwrap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PATH that holds no bwrap (nor anything else; the engine runs its interpreter by full path), as after
+    a plain `pip install` on a machine without bubblewrap."""
+    empty = tmp_path / "no-bwrap"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))

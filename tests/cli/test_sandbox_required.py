@@ -29,14 +29,6 @@ def one_line(text: str) -> bool:
 
 
 @pytest.fixture
-def no_bwrap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A PATH that holds no bwrap (programs still start: the engine runs an interpreter by its full path)."""
-    empty = tmp_path / "no-bwrap"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-
-
-@pytest.fixture
 def run_store(tmp_path: Path, store_path: Path) -> Path:
     """The tiny release and run r1 (one fast output of p90001), nothing measured yet."""
     with Store.open(store_path) as store:

@@ -34,14 +34,6 @@ BWRAP_VERSION = "local-0.1.0+bwrap/python-3.11.2@/usr/bin/python3.11"
 
 
 @pytest.fixture
-def no_bwrap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A PATH that holds no bwrap (nor anything else)."""
-    empty = tmp_path / "no-bwrap"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-
-
-@pytest.fixture
 def broken_bwrap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A PATH whose bwrap exists but cannot start a sandbox (as with user namespaces disabled)."""
     folder = tmp_path / "broken-bwrap"
