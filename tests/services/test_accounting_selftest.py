@@ -16,6 +16,11 @@ def test_a_double_fork_charged_only_its_main_process_fails() -> None:
     assert "0.06x" in outcome.problems[0]
 
 
+def test_work_charged_somewhat_less_than_the_honest_run_is_a_warning_within_noise() -> None:
+    outcome = judge("double_fork", 0.533, 6400, 0.796, [])  # measured on CI: the honest run was the noisy one
+    assert outcome.ok and "0.67x" in outcome.warnings[0]
+
+
 def test_work_charged_far_more_than_the_honest_run_is_a_warning_not_a_failure() -> None:
     """Charging more never rewards hiding work; forked processes can really cost more (copy-on-write)."""
     outcome = judge("pool_of_4", 0.5, 15000, 0.33, [])

@@ -20,7 +20,11 @@ from ecco_tui.engines.base import Engine, Limits, Status, TestCase, TestResult
 
 __all__ = ["ACCOUNTING_CASES", "AccountingOutcome", "accounting_limits", "preamble", "program", "run_accounting_checks"]
 
-CPU_TOLERANCE = 0.20  # charged CPU within ±20% of the honest run's
+CPU_TOLERANCE = 0.20  # charged CPU within ±20% of the honest run's, else a warning
+# Below this share of the honest run's CPU the work escaped the measurement: a failure. Main-process-only
+# accounting charged a double fork 0.06x; this host's own CPU-time noise reached 18-25% CV between runs, so
+# a failure needs a margin far outside noise.
+ESCAPED_BELOW = 0.5
 MEMORY_SEEN = 0.80  # at least 80% of the memory a grandchild holds
 HELD_MB = 100
 REPEATS = 3  # runs per case, interleaved with the other cases; the least CPU of them counts
@@ -184,10 +188,11 @@ def judge(name: str, cpu_s: float | None, memory_kb: int | None, honest_cpu_s: f
           problems: list[str]) -> AccountingOutcome:
     """Whether one case was charged like the honest run (CPU) or saw the held memory.
 
-    Charged less than the tolerance allows is a failure: that is work escaping the measurement, what a
-    gamed speedup needs. Charged more is a warning: forked processes can cost more CPU than the same work in
-    one process (copy-on-write faults on a shared heap; 1.3-1.5x was seen on a busy CI machine), and a
-    higher charge never rewards hiding work."""
+    Charged less than ESCAPED_BELOW of the honest run is a failure: that is work escaping the measurement,
+    what a gamed speedup needs (0.06x before whole-tree accounting). Outside ±CPU_TOLERANCE otherwise is a
+    warning: forked processes can cost more CPU than the same work in one process (copy-on-write faults on a
+    shared heap; 1.3-1.5x inside the full suite on CI), and this host's CPU time varied 18-25% between runs
+    of one program (a 0.67x double fork came from an honest run charged 0.80 s instead of 0.53 s)."""
     found = list(problems)
     warnings: list[str] = []
     ratio = None
@@ -198,12 +203,12 @@ def judge(name: str, cpu_s: float | None, memory_kb: int | None, honest_cpu_s: f
             found.append(f"memory {seen}: a grandchild's {HELD_MB} MB must count (>= {MEMORY_SEEN:.0%})")
     elif cpu_s is not None and honest_cpu_s:
         ratio = cpu_s / honest_cpu_s
-        if name != "honest" and ratio < 1 - CPU_TOLERANCE:
+        if name != "honest" and ratio < ESCAPED_BELOW:
             found.append(f"charged {ratio:.2f}x the honest run's CPU: work escaped the measurement "
-                         f"(must be within ±{CPU_TOLERANCE:.0%})")
-        elif name != "honest" and ratio > 1 + CPU_TOLERANCE:
-            warnings.append(f"charged {ratio:.2f}x the honest run's CPU (more than +{CPU_TOLERANCE:.0%}: "
-                            "process start-up or a busy machine)")
+                         f"(must be at least {ESCAPED_BELOW:.1f}x, ideally within ±{CPU_TOLERANCE:.0%})")
+        elif name != "honest" and abs(ratio - 1) > CPU_TOLERANCE:
+            warnings.append(f"charged {ratio:.2f}x the honest run's CPU (outside ±{CPU_TOLERANCE:.0%}: "
+                            "process start-up or a noisy machine)")
     elif not found:
         found.append("no CPU time reported")
     return AccountingOutcome(name, _description(name), cpu_s, memory_kb, ratio, tuple(found), tuple(warnings))
