@@ -32,6 +32,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from ecco_tui.services.catalog import Catalog
+from ecco_tui.services.workbench import Workbench
 from ecco_tui.services.workspace import open_for_app
 from ecco_tui.store.store import Store
 from ecco_tui.tui.app import EccoApp
@@ -142,7 +143,7 @@ async def measure(catalog: Catalog) -> dict[str, float]:
     results: dict[str, float] = {}
     opens = catalog.store.opens
     start = time.perf_counter()
-    app = EccoApp(catalog)
+    app = EccoApp(Workbench(catalog.store, catalog=catalog))
     clock = FrameClock(app)
     async with app.run_test(size=SIZE) as pilot:
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from ecco_tui.config import Settings
 from ecco_tui.engines.base import Engine, EngineError, EngineInfo, Limits
@@ -24,6 +26,7 @@ __all__ = [
     "is_sandboxed",
     "limits_from",
     "make_engine",
+    "open_engine",
     "runs_unsandboxed",
     "sandbox_refusal",
 ]
@@ -133,3 +136,17 @@ def make_engine(
             limits=limits_from(settings),
         )
     raise EngineError(f"unknown engine {chosen!r} (local or judge0)")
+
+
+@asynccontextmanager
+async def open_engine(
+    settings: Settings, name: str | None = None, *, judge0_url: str | None = None, count_instructions: bool = False
+) -> AsyncIterator[Engine]:
+    """The one engine lifecycle: `async with open_engine(settings) as engine:` builds the engine (as
+    `make_engine`) and closes it on the way out, also when the job is cancelled (its sandboxed processes and
+    accounting groups go with it)."""
+    engine = make_engine(settings, name, judge0_url=judge0_url, count_instructions=count_instructions)
+    try:
+        yield engine
+    finally:
+        await engine.aclose()

@@ -26,6 +26,7 @@ from textual.screen import Screen
 
 from ecco_tui.services.catalog import Catalog
 from ecco_tui.services.imports import build_sample_store
+from ecco_tui.services.workbench import Workbench
 from ecco_tui.services.workspace import open_store
 from ecco_tui.tui.app import Delays, EccoApp
 from ecco_tui.tui.screens.browser import BrowserScreen
@@ -86,7 +87,7 @@ async def _settle(pilot: Pilot[None]) -> None:
 
 
 async def take(catalog: Catalog, shot: Shot, out: Path, size: tuple[int, int]) -> Path:
-    app = EccoApp(catalog, delays=Delays(typing=0.0, cursor=0.0))
+    app = EccoApp(Workbench(catalog.store, catalog=catalog), delays=Delays(typing=0.0, cursor=0.0))
     async with app.run_test(size=size) as pilot:
         await _settle(pilot)
         problem_id = shot.problem(catalog) if shot.problem else None

@@ -1,7 +1,8 @@
-"""The Textual app: a screen stack over one Catalog.
+"""The Textual app: a screen stack over one Workbench (services/workbench.py).
 
-`run_app` is what the CLI calls: it opens the store through `workspace.open_for_app`, builds a Catalog and runs
-EccoApp. Tests build EccoApp directly on any store.
+`run_app` is what the CLI calls: it opens the store through `workspace.open_for_app`, builds the Workbench and
+runs EccoApp. Tests build EccoApp directly on a Workbench over any store. Screens reach the workbench as
+`self.workbench` and never see the store or an engine.
 
 The app never holds the store file while idle (the store opens it per unit of work), so `ecco eval`, `ecco
 label` or a second app can use it meanwhile. To show what they wrote, the app checks every `Delays.store_check`
@@ -24,8 +25,8 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from ecco_tui.config import Settings
-from ecco_tui.services.catalog import Catalog
-from ecco_tui.services.engines import UNSANDBOXED, runs_unsandboxed
+from ecco_tui.services.engines import UNSANDBOXED
+from ecco_tui.services.workbench import Workbench
 from ecco_tui.tui.commands import ActionCommands, ProblemCommands
 from ecco_tui.tui.messages import StoreBusy, StoreChanged
 from ecco_tui.tui.screens.browser import BrowserScreen
@@ -85,18 +86,14 @@ class EccoApp(App[None]):
 
     def __init__(
         self,
-        catalog: Catalog,
+        workbench: Workbench,
         *,
         notice: str | None = None,
         store_notice: str | None = None,
         delays: Delays | None = None,
-        settings: Settings | None = None,
     ) -> None:
         super().__init__()
-        self.catalog = catalog
-        # Author, engine and limits for labels and re-runs: what the CLI's `load_settings` built; an app built
-        # without them (tests, screenshots) gets the defaults, decided here once for every screen.
-        self.settings: Settings = settings if settings is not None else Settings(db_path=Path(), db_configured=False)
+        self.workbench = workbench
         self.delays = delays or Delays()
         self._notices = [(n, "information") for n in (notice,) if n]
         if store_notice:
@@ -104,9 +101,14 @@ class EccoApp(App[None]):
         self.store_notice = store_notice
 
     @property
+    def settings(self) -> Settings:
+        """The workbench's settings (author, labels, engine, limits, model): one copy for every screen."""
+        return self.workbench.settings
+
+    @property
     def unsandboxed(self) -> bool:
         """Whether re-runs, refinements and fixes would run untrusted code without bubblewrap (settings say so)."""
-        return runs_unsandboxed(self.settings)
+        return self.workbench.unsandboxed
 
     def format_title(self, title: str, sub_title: str) -> Content:
         """Every screen's title bar; led by UNSANDBOXED in bold red when the app runs programs unsandboxed (first,
@@ -118,9 +120,9 @@ class EccoApp(App[None]):
         return BrowserScreen()
 
     def on_mount(self) -> None:
-        self.sub_title = self.catalog.label + (" · read-only" if self.catalog.read_only else "")
+        self.sub_title = self.workbench.label + (" · read-only" if self.workbench.read_only else "")
         # Workers wait (and retry) while another process holds the file: say so instead of looking stuck.
-        self.catalog.on_store_busy(self._tell_store_busy)
+        self.workbench.on_store_busy(self._tell_store_busy)
         if self.delays.store_check:
             self.set_interval(self.delays.store_check, self._check_store, name="store-check")
 
@@ -157,7 +159,7 @@ class EccoApp(App[None]):
     def check_store(self) -> None:
         """Whether another process changed what the app shows since the last check: a `stat`, and a count query
         only when the file moved. A worker, so a busy file never stalls the screen."""
-        if self.catalog.store_changed():
+        if self.workbench.store_changed():
             self.post_message(StoreChanged())
 
     @on(StoreChanged)
@@ -218,7 +220,8 @@ def open_app(settings: Settings, notice: str | None = None) -> tuple[EccoApp, Ca
     from ecco_tui.services.workspace import open_for_app
 
     store, store_notice = open_for_app(settings.db_path)
-    return EccoApp(Catalog(store), notice=notice, store_notice=store_notice, settings=settings), store.close
+    workbench = Workbench(store, settings)
+    return EccoApp(workbench, notice=notice, store_notice=store_notice), workbench.close
 
 
 def run_app(settings: Settings, notice: str | None = None) -> None:

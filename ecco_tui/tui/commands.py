@@ -60,7 +60,7 @@ class ProblemCommands(Provider):
         if len(query.strip()) < 2:
             return
         app: EccoApp = self.app  # type: ignore[assignment]
-        page = await asyncio.to_thread(app.catalog.problem_page, search=query, limit=8, fuzzy=True)
+        page = await asyncio.to_thread(app.workbench.problem_page, search=query, limit=8, fuzzy=True)
         matcher = self.matcher(query)
         needle = query.strip().lower()
         for row in page.rows:
@@ -79,7 +79,7 @@ async def choose_run_for_scatter(app: EccoApp) -> None:
     """The "Scatter of run…" entry: a second palette lists the runs (editing runs first); enter opens one."""
     from ecco_tui.tui.screens.scatter import open_scatter
 
-    runs = await asyncio.to_thread(app.catalog.runs)
+    runs = await asyncio.to_thread(app.workbench.runs)
     if not runs:
         app.notify("This store has no runs: import model outputs first (ecco import-outputs).", severity="warning")
         return

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from ecco_tui.model import Trajectory
 from ecco_tui.services.catalog import CompareView, OutcomeSummary, ProblemDetail, ProblemPage
-from ecco_tui.store.models import Trajectory
 from ecco_tui.tui.diff_model import CodeDiff
 
 

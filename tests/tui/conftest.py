@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ecco_tui.services.catalog import Catalog
+from ecco_tui.services.workbench import Workbench
 from ecco_tui.store.store import Store
 from ecco_tui.tui.app import EccoApp
 from tests.tui.helpers import NO_DELAYS
@@ -29,4 +30,4 @@ def catalog(workbench_file: Path) -> Iterator[Catalog]:
 
 @pytest.fixture
 def app(catalog: Catalog) -> EccoApp:
-    return EccoApp(catalog, delays=NO_DELAYS)
+    return EccoApp(Workbench(catalog.store, catalog=catalog), delays=NO_DELAYS)

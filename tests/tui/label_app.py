@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from ecco_tui.config import Settings
-from ecco_tui.services.catalog import Catalog
+from ecco_tui.services.workbench import Workbench
 from ecco_tui.store.store import Store
 from ecco_tui.tui.app import Delays, EccoApp
 from ecco_tui.tui.screens.compare import CompareScreen
@@ -30,8 +30,8 @@ def say(line: str) -> None:
 
 async def main(db: Path, author: str, key: str, targets: list[str]) -> None:
     store = Store.open(db)
-    app = EccoApp(Catalog(store), delays=Delays(typing=0.0, cursor=0.0, store_check=None),
-                  settings=Settings(db_path=db, db_configured=True, author=author))
+    app = EccoApp(Workbench(store, Settings(db_path=db, db_configured=True, author=author)),
+                  delays=Delays(typing=0.0, cursor=0.0, store_check=None))
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)

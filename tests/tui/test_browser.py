@@ -151,7 +151,7 @@ async def test_mouse_click_selects_and_double_click_opens(app: EccoApp) -> None:
 async def test_run_filter_lists_only_problems_that_run_has_outputs_for(app: EccoApp) -> None:
     from textual.widgets import Select
 
-    store = app.catalog.store
+    store = app.workbench.store
     runs = [r for r in store.runs() if r.n_outputs]
     run = min(runs, key=lambda r: len({o.problem_id for o in store.outputs(run_id=r.run_id)}))
     expected = sorted({o.problem_id for o in store.outputs(run_id=run.run_id)})

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Select, Static
 
-from ecco_tui.services.catalog import Catalog
+from ecco_tui.services.workbench import Workbench
 from ecco_tui.store.models import Annotation
 from ecco_tui.store.store import Store
 from ecco_tui.tui.app import EccoApp
@@ -106,7 +106,7 @@ def labelled_app(store: Store, author: str) -> EccoApp:
     from ecco_tui.config import Settings
 
     settings = Settings(db_path=store.path or Path(), db_configured=True, author=author)
-    return EccoApp(Catalog(store), settings=settings, delays=NO_DELAYS)
+    return EccoApp(Workbench(store, settings), delays=NO_DELAYS)
 
 
 async def test_label_filter_lists_what_you_labelled(own_store: Store) -> None:

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from ecco_tui.services import ecco_fix
-from ecco_tui.services.catalog import Catalog
+from ecco_tui.services.workbench import Workbench
 from ecco_tui.store.store import Store
 from ecco_tui.tui.app import EccoApp
 from ecco_tui.tui.screens.ecco_fix import EccoFixScreen
@@ -38,7 +38,7 @@ async def _settle_long(pilot: Pilot[None]) -> None:
 
 
 async def test_fix_an_almost_correct_output_and_save_it(own_store: Store) -> None:
-    app = EccoApp(Catalog(own_store), delays=NO_DELAYS)
+    app = EccoApp(Workbench(own_store), delays=NO_DELAYS)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await press(pilot, "F")
@@ -79,7 +79,7 @@ async def test_fix_an_almost_correct_output_and_save_it(own_store: Store) -> Non
 
 
 async def test_confirm_labels_the_candidate_without_a_fix(own_store: Store) -> None:
-    app = EccoApp(Catalog(own_store), delays=NO_DELAYS)
+    app = EccoApp(Workbench(own_store), delays=NO_DELAYS)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await app.push_screen(EccoFixScreen())

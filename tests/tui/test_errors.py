@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ecco_tui.services.catalog import Catalog, ProblemDetail
+from ecco_tui.services.workbench import Workbench
 from ecco_tui.store.store import Store
 from ecco_tui.tui.app import EccoApp
 from ecco_tui.tui.screens.browser import BrowserScreen
@@ -27,7 +28,7 @@ def broken(workbench_file: Path) -> Iterator[BrokenDetail]:
 
 
 async def test_failed_load_is_reported_and_the_app_keeps_running(broken: BrokenDetail) -> None:
-    app = EccoApp(broken, delays=NO_DELAYS)
+    app = EccoApp(Workbench(broken.store, catalog=broken), delays=NO_DELAYS)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await wait_for_text(pilot, "Could not load (detail)", "cannot read p90001")

@@ -10,7 +10,7 @@ import pytest
 
 from ecco_tui.ingest.outputs import import_outputs
 from ecco_tui.ingest.results import import_results
-from ecco_tui.services.catalog import Catalog
+from ecco_tui.services.workbench import Workbench
 from ecco_tui.store.store import Store
 from ecco_tui.tui.app import EccoApp
 from ecco_tui.tui.screens.compare import CompareScreen
@@ -26,7 +26,7 @@ def imported_app(tmp_path: Path) -> Iterator[EccoApp]:
     store = Store.open(tmp_path / "imported.duckdb")
     import_outputs(store, FIXTURES / EDIT)
     import_results(store, FIXTURES / f"generated_codes_{EDIT}")
-    yield EccoApp(Catalog(store), delays=NO_DELAYS)
+    yield EccoApp(Workbench(store), delays=NO_DELAYS)
     store.close()
 
 

@@ -13,7 +13,7 @@ import pytest
 from textual.pilot import Pilot
 
 from ecco_tui.config import LimitSettings, Settings
-from ecco_tui.services.catalog import Catalog
+from ecco_tui.services.workbench import Workbench
 from ecco_tui.store.store import Store
 from ecco_tui.tui.app import EccoApp
 from ecco_tui.tui.screens.compare import CompareScreen
@@ -44,8 +44,8 @@ def rw_store(store_copy: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def rw_app(rw_store: Store, store_copy: Path) -> EccoApp:
-    app = EccoApp(Catalog(rw_store), delays=NO_DELAYS)
-    app.settings = settings_for(store_copy)  # type: ignore[attr-defined]
+    app = EccoApp(Workbench(rw_store), delays=NO_DELAYS)
+    app.workbench.settings = settings_for(store_copy)
     return app
 
 
@@ -112,8 +112,8 @@ async def test_saved_label_is_shown_when_the_view_opens_again(rw_app: EccoApp) -
 async def test_read_only_store_refuses_to_label_politely(store_copy: Path) -> None:
     store = Store.open(store_copy, read_only=True)
     try:
-        app = EccoApp(Catalog(store), delays=NO_DELAYS)
-        app.settings = settings_for(store_copy)  # type: ignore[attr-defined]
+        app = EccoApp(Workbench(store), delays=NO_DELAYS)
+        app.workbench.settings = settings_for(store_copy)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             screen = await open_view(pilot, "output", SPURIOUS_OUTPUT)
             await press(pilot, "1")
@@ -150,7 +150,7 @@ async def test_n_opens_the_next_output_of_the_run_not_yet_labelled(rw_app: EccoA
 async def test_digit_keys_follow_a_configured_label_set(rw_app: EccoApp, rw_store: Store, store_copy: Path) -> None:
     import dataclasses
 
-    rw_app.settings = dataclasses.replace(settings_for(store_copy), labels=("real-gain", "fake-gain"))  # type: ignore[attr-defined]
+    rw_app.workbench.settings = dataclasses.replace(settings_for(store_copy), labels=("real-gain", "fake-gain"))
     output_id = rw_store.outputs(limit=1)[0].output_id
     async with rw_app.run_test(size=SIZE) as pilot:
         await open_view(pilot, "output", output_id)

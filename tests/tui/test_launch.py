@@ -14,6 +14,7 @@ import pytest
 import ecco_tui.store.store as store_module
 from ecco_tui.config import Settings
 from ecco_tui.services.catalog import Catalog
+from ecco_tui.services.workbench import Workbench
 from ecco_tui.tui.app import EccoApp, open_app
 from tests.tui.helpers import SIZE, screen_text, settle, wait_for_text
 
@@ -48,7 +49,8 @@ def locked_store(workbench_file: Path, tmp_path: Path) -> Iterator[tuple[Path, C
 
 
 async def test_notice_from_the_cli_is_shown_as_a_toast(catalog: Catalog) -> None:
-    app = EccoApp(catalog, notice="No store configured yet: showing the bundled sample.")
+    app = EccoApp(Workbench(catalog.store, catalog=catalog),
+                  notice="No store configured yet: showing the bundled sample.")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await wait_for_text(pilot, "No store configured yet")
@@ -73,7 +75,7 @@ async def test_store_in_use_is_waited_for_then_opened_read_write(
     try:
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
-            assert not app.catalog.read_only
+            assert not app.workbench.read_only
             assert "read-only" not in screen_text(app)
             assert app.screen.query_one("#problems").keys == ["p90001", "p90002", "p90003"]
     finally:
@@ -87,7 +89,7 @@ async def test_free_store_opens_read_write(workbench_file: Path, tmp_path: Path)
     try:
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
-            assert not app.catalog.read_only
+            assert not app.workbench.read_only
             assert "read-only" not in screen_text(app)
     finally:
         close()

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pytest
 
 from ecco_tui.services.catalog import Catalog, ProblemDetail, ProblemPage
+from ecco_tui.services.workbench import Workbench
 from ecco_tui.store.store import Store
 from ecco_tui.tui.app import Delays, EccoApp
 from ecco_tui.tui.screens.browser import LOOKAHEAD, PAGE_SIZE
@@ -62,7 +63,7 @@ def problems(app: EccoApp) -> RecordTable:
 
 
 async def test_first_screen_loads_one_page(counting: CountingCatalog) -> None:
-    app = EccoApp(counting, delays=Delays(0, 0))
+    app = EccoApp(Workbench(counting.store, catalog=counting), delays=Delays(0, 0))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert problems(app).row_count == PAGE_SIZE
@@ -70,7 +71,7 @@ async def test_first_screen_loads_one_page(counting: CountingCatalog) -> None:
 
 
 async def test_cursor_near_the_end_loads_the_next_page(counting: CountingCatalog) -> None:
-    app = EccoApp(counting, delays=Delays(0, 0))
+    app = EccoApp(Workbench(counting.store, catalog=counting), delays=Delays(0, 0))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = problems(app).table
@@ -87,7 +88,8 @@ async def test_cursor_near_the_end_loads_the_next_page(counting: CountingCatalog
 
 
 async def test_holding_down_loads_the_detail_once(counting: CountingCatalog) -> None:
-    app = EccoApp(counting, delays=Delays(typing=0.25, cursor=0.8))  # longer than any key gap here
+    # Delays longer than any key gap here.
+    app = EccoApp(Workbench(counting.store, catalog=counting), delays=Delays(typing=0.25, cursor=0.8))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         counting.details.clear()

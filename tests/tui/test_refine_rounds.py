@@ -20,8 +20,8 @@ from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from ecco_tui.config import ModelSettings, Settings
-from ecco_tui.services.catalog import Catalog
 from ecco_tui.services.rounds import _generations, save_manual_round
+from ecco_tui.services.workbench import Workbench
 from ecco_tui.store.store import Store
 from ecco_tui.tui.app import EccoApp
 from ecco_tui.tui.screens.compare import CompareScreen
@@ -61,8 +61,8 @@ def with_model(settings: Settings, url: str) -> Settings:
 @pytest.fixture
 def refine_app(rw_store: Store, store_copy: Path, model: Model) -> EccoApp:
     """An app on a store copy whose [model] is the loopback server."""
-    app = EccoApp(Catalog(rw_store), delays=NO_DELAYS)
-    app.settings = with_model(settings_for(store_copy), model.url)  # type: ignore[attr-defined]
+    app = EccoApp(Workbench(rw_store), delays=NO_DELAYS)
+    app.workbench.settings = with_model(settings_for(store_copy), model.url)
     return app
 
 
@@ -143,7 +143,7 @@ async def test_a_failed_round_shows_its_stored_failure_reason_and_f_tries_it_aga
 @needs_bwrap
 async def test_f_while_re_running_is_refused(sleepy: tuple[EccoApp, Store, str], model: Model) -> None:
     app, store, marker = sleepy  # an output whose program sleeps 5 s per test: the re-run is still going
-    app.settings = with_model(app.settings, model.url)  # type: ignore[attr-defined]
+    app.workbench.settings = with_model(app.settings, model.url)
     try:
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             screen = await open_loaded(pilot, "output", "sleepy:0:0:0")
@@ -189,8 +189,8 @@ async def test_timeline_lists_the_rounds_and_diffs_any_two(rw_store: Store, stor
     one = save_manual_round(rw_store, SPURIOUS_OUTPUT, FAST_MAX, "alice")
     two = save_manual_round(rw_store, one.output_id, edited, "bob")
     assert (one.output_id, two.round) == (MANUAL_ROUND, 2)
-    app = EccoApp(Catalog(rw_store), delays=NO_DELAYS)
-    app.settings = settings_for(store_copy)  # type: ignore[attr-defined]
+    app = EccoApp(Workbench(rw_store), delays=NO_DELAYS)
+    app.workbench.settings = settings_for(store_copy)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_loaded(pilot, "output", two.output_id)
         await press(pilot, "h")

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from ecco_tui.services.catalog import Catalog
 from ecco_tui.services.imports import import_outputs_file
+from ecco_tui.services.workbench import Workbench
 from ecco_tui.store.store import Store
 from ecco_tui.tui.app import EccoApp
 from ecco_tui.tui.screens.compare import CompareScreen
@@ -58,8 +58,8 @@ def sleepy(store_copy: Path, tmp_path: Path) -> tuple[EccoApp, Store, str]:
     records = [edit_output_record(EDIT_ROWS["test"][0], code)]
     import_outputs_file(store, write_records(tmp_path / "sleepy.jsonl", records), model="sleepy",
                         method="instruct", run_id="sleepy", split="test")
-    app = EccoApp(Catalog(store), delays=NO_DELAYS)
-    app.settings = settings_for(store_copy)  # type: ignore[attr-defined]
+    app = EccoApp(Workbench(store), delays=NO_DELAYS)
+    app.workbench.settings = settings_for(store_copy)
     return app, store, marker
 
 

@@ -51,7 +51,7 @@ async def test_f_without_bwrap_is_refused_with_the_install_hint(rw_app: EccoApp)
 
 async def test_title_bar_says_unsandboxed_when_the_settings_turn_the_sandbox_off(rw_app: EccoApp,
                                                                                  store_copy: Path) -> None:
-    rw_app.settings = replace(settings_for(store_copy), local_sandbox=False)  # type: ignore[attr-defined]
+    rw_app.workbench.settings = replace(settings_for(store_copy), local_sandbox=False)
     async with rw_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert title_bar(rw_app).startswith("UNSANDBOXED · Problems")

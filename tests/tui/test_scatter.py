@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ecco_tui.services.catalog import Catalog
 from ecco_tui.services.scatter import ScatterData, ScatterPoint, ScatterRun
+from ecco_tui.services.workbench import Workbench
 from ecco_tui.store.store import Store
 from ecco_tui.tui.app import EccoApp
 from ecco_tui.tui.screens.compare import CompareScreen
@@ -82,13 +82,13 @@ def sample_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def sample_app(sample_file: Path) -> Iterator[EccoApp]:
     store = Store.open(sample_file)
-    yield EccoApp(Catalog(store), delays=NO_DELAYS)
+    yield EccoApp(Workbench(store), delays=NO_DELAYS)
     store.close()
 
 
 async def test_generation_run_shows_a_notice_instead_of_a_plot(sample_app: EccoApp) -> None:
     async with sample_app.run_test(size=SIZE) as pilot:
-        run = next(r for r in sample_app.catalog.runs() if r.task == "generate")
+        run = next(r for r in sample_app.workbench.runs() if r.task == "generate")
         screen = await _open(sample_app, pilot, run.run_id)
         assert "NL-generation run: its programs have no slow input" in screen_text(sample_app)
         assert not screen.query_one("#scatter-body").display

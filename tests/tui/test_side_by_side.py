@@ -18,9 +18,9 @@ from textual.pilot import Pilot
 
 from ecco_tui.config import Settings
 from ecco_tui.ingest.release import import_release
-from ecco_tui.services.catalog import Catalog
 from ecco_tui.services.imports import import_outputs_file
 from ecco_tui.services.verdicts import refresh_verdicts
+from ecco_tui.services.workbench import Workbench
 from ecco_tui.store.store import Store
 from ecco_tui.tui.app import Delays, EccoApp
 from ecco_tui.tui.screens.browser import BrowserScreen
@@ -59,8 +59,8 @@ def judge0_url() -> Iterator[str]:
 
 
 def open_app(path: Path, author: str = "alice", delays: Delays = MANUAL) -> EccoApp:
-    return EccoApp(Catalog(Store.open(path)), delays=delays,
-                   settings=Settings(db_path=path, db_configured=True, author=author))
+    settings = Settings(db_path=path, db_configured=True, author=author)
+    return EccoApp(Workbench(Store.open(path), settings), delays=delays)
 
 
 async def ecco(*args: str) -> tuple[int, str, str]:
@@ -131,7 +131,7 @@ async def test_an_idle_app_holds_no_file(shared_store: Path) -> None:
 
 async def test_navigation_among_loaded_data_does_not_open_the_store(shared_store: Path) -> None:
     store = Store.open(shared_store, linger_s=0)  # every unit of work opens the file: each one is counted
-    app = EccoApp(Catalog(store), delays=MANUAL)
+    app = EccoApp(Workbench(store), delays=MANUAL)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         before = store.opens

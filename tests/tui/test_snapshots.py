@@ -12,6 +12,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from ecco_tui.services.catalog import Catalog
+from ecco_tui.services.workbench import Workbench
 from ecco_tui.tui.app import EccoApp
 from tests.tui.helpers import NO_DELAYS, SIZE, press, settle
 
@@ -28,7 +29,8 @@ def keys(*sequence: str) -> Callable[[Pilot[Any]], Any]:
 
 
 def snap(snap_compare: Any, catalog: Catalog, sequence: Sequence[str]) -> bool:
-    return bool(snap_compare(EccoApp(catalog, delays=NO_DELAYS), terminal_size=SIZE, run_before=keys(*sequence)))
+    app = EccoApp(Workbench(catalog.store, catalog=catalog), delays=NO_DELAYS)
+    return bool(snap_compare(app, terminal_size=SIZE, run_before=keys(*sequence)))
 
 
 def test_browser(snap_compare: Any, catalog: Catalog) -> None:

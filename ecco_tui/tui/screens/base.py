@@ -1,4 +1,4 @@
-"""What every ecco screen shares: the catalog, a back key, and whether a load is still pending."""
+"""What every ecco screen shares: the workbench, a back key, and whether a load is still pending."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.worker import Worker
 
 from ecco_tui.config import Settings
-from ecco_tui.services.catalog import Catalog
+from ecco_tui.services.workbench import Workbench
 
 if TYPE_CHECKING:
     from ecco_tui.tui.app import EccoApp
@@ -26,8 +26,9 @@ class EccoScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     @property
-    def catalog(self) -> Catalog:
-        return self.ecco.catalog
+    def workbench(self) -> Workbench:
+        """Everything a screen loads, saves or runs goes through it (never a store or an engine)."""
+        return self.ecco.workbench
 
     @property
     def settings(self) -> Settings:

@@ -21,8 +21,8 @@ from textual.widgets import Footer, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
 from ecco_tui.metrics import median_or_none
+from ecco_tui.model import ProblemSummary
 from ecco_tui.services.catalog import OUTCOME_FILTERS, PROBLEM_SORTS, OutcomeSummary, ProblemDetail
-from ecco_tui.store.models import ProblemSummary
 from ecco_tui.tui.debounce import Debouncer
 from ecco_tui.tui.formatting import fmt_count, fmt_pct, fmt_ratio, fmt_seconds, outcome_cell, plural
 from ecco_tui.tui.messages import (
@@ -171,7 +171,7 @@ class BrowserScreen(EccoScreen):
     # -- workers ----------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="problems", exit_on_error=False)
     def load_problems(self, query: ProblemQuery, offset: int, append: bool) -> None:
-        page = self.catalog.problem_page(split=query.split, search=query.search or None, sort=query.sort,
+        page = self.workbench.problem_page(split=query.split, search=query.search or None, sort=query.sort,
                                          limit=PAGE_SIZE, offset=offset, fuzzy=True, run_id=query.run,
                                          outcome=query.outcome, author=self.settings.author)
         if not get_current_worker().is_cancelled:
@@ -179,8 +179,8 @@ class BrowserScreen(EccoScreen):
 
     @work(thread=True, exclusive=True, group="splits", exit_on_error=False)
     def load_splits(self) -> None:
-        runs = [(f"{r.model} · {r.method} · {r.run_id}", r.run_id) for r in self.catalog.runs()]
-        self.post_message(SplitsLoaded(self.catalog.splits(), runs))
+        runs = [(f"{r.model} · {r.method} · {r.run_id}", r.run_id) for r in self.workbench.runs()]
+        self.post_message(SplitsLoaded(self.workbench.splits(), runs))
 
     @work(thread=True, exclusive=True, group="verdicts", exit_on_error=False)
     def refresh_verdicts(self) -> None:
@@ -188,7 +188,7 @@ class BrowserScreen(EccoScreen):
         def progress(run_id: str, done: int, total: int) -> None:
             self.post_message(VerdictsProgress(run_id, done, total))
 
-        refreshed = self.catalog.refresh_verdicts(progress)
+        refreshed = self.workbench.refresh_verdicts(progress)
         if refreshed:
             self.post_message(VerdictsRefreshed(refreshed))
 
@@ -197,13 +197,13 @@ class BrowserScreen(EccoScreen):
         worker = get_current_worker()
         query = self.query_state
         self._detail_filters = self._output_filters(query)
-        detail = self.catalog.problem_detail(problem_id, run_id=query.run, outcome=query.outcome,
+        detail = self.workbench.problem_detail(problem_id, run_id=query.run, outcome=query.outcome,
                                              author=self.settings.author)
         if worker.is_cancelled:
             return
         self.post_message(ProblemDetailLoaded(problem_id, detail))
         if detail is not None and detail.outputs:
-            outcomes = self.catalog.output_outcomes(problem_id)
+            outcomes = self.workbench.output_outcomes(problem_id)
             if not worker.is_cancelled:
                 self.post_message(OutcomesLoaded(problem_id, outcomes))
 

@@ -25,24 +25,13 @@ from textual.message import Message
 from textual.widgets import Collapsible, Footer, Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from ecco_tui.engines.base import code_sha256
 from ecco_tui.metrics.outcome import label_disagrees
-from ecco_tui.services.annotations import DEFAULT_LABELS, next_unlabeled_output, undo_last
-from ecco_tui.services.annotations import label as save_label
+from ecco_tui.model import Annotation, code_sha256
+from ecco_tui.services.annotations import DEFAULT_LABELS
 from ecco_tui.services.catalog import CompareMetrics, CompareView, SideStats, TestRow, TestSide
-from ecco_tui.services.engines import limits_from, make_engine, sandbox_refusal
 from ecco_tui.services.refine import RefineBusyError, RefineError
-from ecco_tui.services.rerun import RerunEvent, RerunSummary, rerun_programs
-from ecco_tui.services.rounds import (
-    RoundError,
-    RoundEvent,
-    RoundMade,
-    manual_run_for,
-    measure_output,
-    model_missing,
-    refine_next_round,
-)
-from ecco_tui.store.models import Annotation
+from ecco_tui.services.rerun import RerunEvent, RerunSummary
+from ecco_tui.services.rounds import RoundError, RoundEvent, RoundMade, manual_run_for, model_missing
 from ecco_tui.tui.diff_model import build_diff
 from ecco_tui.tui.formatting import (
     colored,
@@ -190,21 +179,17 @@ class CompareScreen(EccoScreen):
     # -- loading ----------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
     def load_view(self) -> None:
-        catalog = self.catalog
+        workbench = self.workbench
         if self.kind == "pair":
-            view = catalog.pair_view(self.key)
+            view = workbench.pair_view(self.key)
         elif self.kind == "output":
-            view = catalog.output_view(self.key)
+            view = workbench.output_view(self.key)
         else:
             trajectory_id, _, step = self.key.rpartition("#")
-            view = catalog.trajectory_step_view(trajectory_id, int(step))
+            view = workbench.trajectory_step_view(trajectory_id, int(step))
         diff = build_diff(view.left.code, view.right_code) if view is not None else None
         target = label_target(view) if view is not None else None
-        annotation = None
-        if target is not None:
-            current = catalog.store.current_annotations(target_kind=target[0], target_ids=[target[1]],
-                                                        author=self.settings.author)
-            annotation = current[0] if current else None
+        annotation = workbench.current_label(*target) if target is not None else None
         if not get_current_worker().is_cancelled:
             self.post_message(CompareLoaded(self.kind, self.key, view, diff))
             self.post_message(LabelLoaded(self.key, annotation))
@@ -285,37 +270,30 @@ class CompareScreen(EccoScreen):
         if target is None:
             self.notify("Only model outputs and pairs can be labelled.", severity="warning")
             return
-        if self.catalog.read_only:
+        if self.workbench.read_only:
             self.notify(READ_ONLY, title="Label not saved", severity="warning")
             return
         self.write_label(target[0], target[1], value)
 
     def action_undo_label(self) -> None:
-        if self.catalog.read_only:
+        if self.workbench.read_only:
             self.notify(READ_ONLY, title="Nothing undone", severity="warning")
             return
         self.undo_label()
 
     @work(thread=True, group="label", exit_on_error=False)
     def write_label(self, target_kind: str, target_id: str, value: str) -> None:
-        annotation = save_label(self.catalog.store, target_kind, target_id, value, self.settings.author,
-                                labels=self.settings.labels)
+        annotation = self.workbench.save_label(target_kind, target_id, value)
         self.post_message(LabelLoaded(self.key, annotation, saved=f"Saved: {value} ({annotation.author})"))
 
     @work(thread=True, group="label", exit_on_error=False)
     def undo_label(self) -> None:
-        store, author = self.catalog.store, self.settings.author
-        undone = undo_last(store, author)
-        if undone is None:
-            self.app.call_from_thread(self.notify, f"{author} has no label to undo.", severity="warning")
+        change = self.workbench.undo_label(label_target(self.view) if self.view is not None else None)
+        if change is None:
+            self.app.call_from_thread(self.notify, f"{self.settings.author} has no label to undo.",
+                                      severity="warning")
             return
-        target = label_target(self.view) if self.view is not None else None
-        current = None
-        if target is not None:
-            found = store.current_annotations(target_kind=target[0], target_ids=[target[1]], author=author)
-            current = found[0] if found else None
-        self.post_message(LabelLoaded(self.key, current,
-                                      saved=f"Undone: {undone.label} on {undone.target_kind} {undone.target_id}"))
+        self.post_message(LabelLoaded(self.key, change.current, saved=change.text))
 
     @on(LabelLoaded)
     def _label_loaded(self, message: LabelLoaded) -> None:
@@ -356,7 +334,7 @@ class CompareScreen(EccoScreen):
     def _refuse_unsandboxable(self, title: str) -> bool:
         """True (with the one-line reason) when the engine must sandbox and cannot: refused before anything
         starts, instead of failing inside a worker after the table already shows queued runs."""
-        refusal = sandbox_refusal(self.settings)
+        refusal = self.workbench.sandbox_refusal()
         if refusal is not None:
             self.notify(refusal, title=title, severity="error", timeout=15, markup=False)
         return refusal is not None
@@ -367,7 +345,7 @@ class CompareScreen(EccoScreen):
             return
         if self._refuse_if_working():
             return
-        if self.catalog.read_only:
+        if self.workbench.read_only:
             self.notify(READ_ONLY, title="Cannot re-run", severity="warning")
             return
         if self._refuse_unsandboxable("Cannot re-run"):
@@ -389,13 +367,8 @@ class CompareScreen(EccoScreen):
 
     @work(exclusive=True, group="rerun", exit_on_error=False)
     async def run_rerun(self, problem_id: str, codes: list[str]) -> None:
-        settings = self.settings
-        engine = make_engine(settings)
-        try:
-            summary = await rerun_programs(self.catalog.store, engine, problem_id, codes, limits_from(settings),
-                                           progress=lambda event: self.post_message(RerunProgress(event)))
-        finally:
-            await engine.aclose()
+        summary = await self.workbench.rerun(problem_id, codes,
+                                             progress=lambda event: self.post_message(RerunProgress(event)))
         self.post_message(RerunDone(summary))
 
     @on(RerunProgress)
@@ -466,7 +439,7 @@ class CompareScreen(EccoScreen):
         view = self.view
         if view is None or view.output is None or not view.right_code.strip() or self.working:
             return
-        if self.catalog.read_only:
+        if self.workbench.read_only:
             return
         self._live = {}
         self._rerun_done, self._rerun_total = 0, 0
@@ -477,8 +450,8 @@ class CompareScreen(EccoScreen):
     @work(exclusive=True, group="rerun", exit_on_error=False)
     async def run_measure(self, output_id: str) -> None:
         try:
-            summary = await measure_output(self.catalog.store, self.settings, output_id,
-                                           progress=lambda event: self.post_message(RerunProgress(event)))
+            summary = await self.workbench.measure_output(
+                output_id, progress=lambda event: self.post_message(RerunProgress(event)))
         except RoundError as exc:
             self.notify(str(exc), title="Round not measured", severity="warning", timeout=10, markup=False)
             return
@@ -499,7 +472,7 @@ class CompareScreen(EccoScreen):
     def action_refine(self) -> None:
         if not self._output_shown() or self._refuse_if_working():
             return
-        if self.catalog.read_only:
+        if self.workbench.read_only:
             self.notify(READ_ONLY, title="Cannot refine", severity="warning")
             return
         if self._refuse_unsandboxable("Cannot refine"):
@@ -518,8 +491,8 @@ class CompareScreen(EccoScreen):
     @work(exclusive=True, group="refine", exit_on_error=False)
     async def run_round(self, output_id: str) -> None:
         try:
-            made = await refine_next_round(self.catalog.store, self.settings, output_id,
-                                           progress=lambda event: self.post_message(RoundProgress(event)))
+            made = await self.workbench.refine_round(
+                output_id, progress=lambda event: self.post_message(RoundProgress(event)))
         except (RoundError, RefineBusyError, RefineError) as exc:
             self.post_message(RoundRefused(str(exc)))
             return
@@ -602,10 +575,10 @@ class CompareScreen(EccoScreen):
 
     @work(thread=True, group="next-unlabeled", exclusive=True, exit_on_error=False)
     def find_next_unlabeled(self) -> None:
-        author = self.settings.author
-        found = next_unlabeled_output(self.catalog.store, self.key, author)
+        found = self.workbench.next_unlabeled(self.key)
         if found is None:
-            self.app.call_from_thread(self.notify, f"Every output of this run has a label by {author}.")
+            self.app.call_from_thread(self.notify,
+                                      f"Every output of this run has a label by {self.settings.author}.")
         else:
             self.app.call_from_thread(self._open_instead, found)
 

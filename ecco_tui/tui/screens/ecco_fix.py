@@ -21,6 +21,7 @@ from textual.content import Content
 from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Footer, Header, Static, TextArea
+from textual.worker import Worker, WorkerState
 
 from ecco_tui.services import ecco_fix
 from ecco_tui.services.ecco_fix import FixCandidate, FixRun
@@ -98,6 +99,7 @@ class EccoFixScreen(EccoScreen):
         self.candidates: list[FixCandidate] = []
         self.current: FixCandidate | None = None
         self.last_run: FixRun | None = None
+        self._running: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -126,22 +128,20 @@ class EccoFixScreen(EccoScreen):
     # -- workers ----------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="ecco-fix-queue", exit_on_error=False)
     def load_queue(self) -> None:
-        self.post_message(FixQueueLoaded(ecco_fix.fix_candidates(self.catalog.store, run_id=self.run_id)))
+        self.post_message(FixQueueLoaded(self.workbench.fix_candidates(self.run_id)))
 
-    @work(thread=True, exclusive=True, group="ecco-fix-run", exit_on_error=False)
-    def run_fix_worker(self, output_id: str, problem_id: str, code: str) -> None:
-        self.post_message(FixRunDone(output_id, ecco_fix.run_fix_blocking(self.catalog.store, problem_id, code,
-                                                                          self.settings)))
+    @work(exclusive=True, group="ecco-fix-run", exit_on_error=False)
+    async def run_fix_worker(self, output_id: str, problem_id: str, code: str) -> None:
+        """A workbench job: Escape cancels it (its programs are killed) and nothing is left running."""
+        self.post_message(FixRunDone(output_id, await self.workbench.run_fix(problem_id, code)))
 
     @work(thread=True, exclusive=True, group="ecco-fix-save", exit_on_error=False)
     def save_worker(self, output_id: str, code: str | None) -> None:
-        store = self.catalog.store
-        author = self.settings.author
         if code is None:
-            ecco_fix.confirm_candidate(store, output_id, author)
+            self.workbench.confirm_fix_candidate(output_id)
             self.post_message(FixSaved(output_id, None))
         else:
-            self.post_message(FixSaved(output_id, ecco_fix.save_fix(store, output_id, code, author)))
+            self.post_message(FixSaved(output_id, self.workbench.save_fix(output_id, code)))
 
     # -- messages ---------------------------------------------------------------------------------
     @on(FixQueueLoaded)
@@ -208,7 +208,7 @@ class EccoFixScreen(EccoScreen):
 
     # -- actions ----------------------------------------------------------------------------------
     def _writable(self) -> bool:
-        if self.catalog.read_only:
+        if self.workbench.read_only:
             self.notify("The store is open read-only: nothing can be run or saved.", severity="warning")
             return False
         return True
@@ -223,8 +223,8 @@ class EccoFixScreen(EccoScreen):
         if not code.strip():
             self.notify("The fix is empty.", severity="warning")
             return
-        self.query_one("#fix-results", RecordTable).border_title = "Run results · running…"
-        self.run_fix_worker(self.current.output_id, self.current.problem_id, code)
+        self.query_one("#fix-results", RecordTable).border_title = "Run results · running… · escape cancels"
+        self._running = self.run_fix_worker(self.current.output_id, self.current.problem_id, code)
 
     def action_save_fix(self) -> None:
         if self.current is None:
@@ -255,7 +255,21 @@ class EccoFixScreen(EccoScreen):
         if self.is_mounted:
             self.load_queue()
 
+    @property
+    def running(self) -> bool:
+        """A fix is running on the engine (Escape cancels it first)."""
+        return self._running is not None and self._running.state in (WorkerState.PENDING, WorkerState.RUNNING)
+
+    @on(Worker.StateChanged)
+    def _run_state(self, event: Worker.StateChanged) -> None:
+        if event.worker is self._running and event.state is WorkerState.CANCELLED:
+            self.query_one("#fix-results", RecordTable).border_title = "Run results · cancelled"
+            self.notify("Run cancelled: its programs were stopped.", severity="warning")
+
     def action_back(self) -> None:
+        if self.running and self._running is not None:
+            self._running.cancel()
+            return
         if self.current is not None:
             self.current = None
             self.last_run = None

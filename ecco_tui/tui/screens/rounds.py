@@ -25,19 +25,10 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Static, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from ecco_tui.engines.base import code_sha256
+from ecco_tui.model import code_sha256
 from ecco_tui.services.refine import RefineBusyError
 from ecco_tui.services.rerun import RerunEvent
-from ecco_tui.services.rounds import (
-    PublicRun,
-    RoundError,
-    RoundInfo,
-    RoundMade,
-    RoundTimeline,
-    chain_timeline,
-    run_public_tests,
-    save_manual_round,
-)
+from ecco_tui.services.rounds import PublicRun, RoundError, RoundInfo, RoundMade, RoundTimeline
 from ecco_tui.tui.diff_model import CodeDiff, build_diff
 from ecco_tui.tui.formatting import DASH, colored, fmt_interval, fmt_kb, fmt_ratio, fmt_seconds, outcome_cell
 from ecco_tui.tui.screens.base import EccoScreen
@@ -141,7 +132,7 @@ class RoundsScreen(EccoScreen):
     # -- loading ----------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="rounds", exit_on_error=False)
     def load_timeline(self) -> None:
-        timeline = chain_timeline(self.catalog.store, self.output_id)
+        timeline = self.workbench.chain_timeline(self.output_id)
         if not get_current_worker().is_cancelled:
             self.post_message(TimelineLoaded(self.output_id, timeline))
 
@@ -377,7 +368,7 @@ class ManualEditScreen(EccoScreen):
         if self.running:
             self.notify("The program is already running: wait for it, or escape to cancel.", severity="warning")
             return
-        if self.catalog.read_only:
+        if self.workbench.read_only:
             self.notify("The store is open read-only: nothing can be run or saved.", severity="warning")
             return
         code = self.code
@@ -400,8 +391,8 @@ class ManualEditScreen(EccoScreen):
     @work(exclusive=True, group="edit-run", exit_on_error=False)
     async def run_worker_public(self, code: str) -> None:
         try:
-            run = await run_public_tests(self.catalog.store, self.settings, self.problem_id, code,
-                                         progress=lambda event: self.post_message(EditProgress(event)))
+            run = await self.workbench.run_public_tests(
+                self.problem_id, code, progress=lambda event: self.post_message(EditProgress(event)))
         except RoundError as exc:
             self.post_message(EditRefused(str(exc)))
             return
@@ -452,7 +443,7 @@ class ManualEditScreen(EccoScreen):
         if self.running or self.saving:
             self.notify("Wait for the run to finish (or escape to cancel it) before saving.", severity="warning")
             return
-        if self.catalog.read_only:
+        if self.workbench.read_only:
             self.notify("The store is open read-only: the edit cannot be saved.", severity="warning")
             return
         code = self.code
@@ -467,7 +458,7 @@ class ManualEditScreen(EccoScreen):
     @work(thread=True, exclusive=True, group="edit-save", exit_on_error=False)
     def save_worker(self, code: str) -> None:
         try:
-            made = save_manual_round(self.catalog.store, self.output_id, code, self.settings.author)
+            made = self.workbench.save_manual_round(self.output_id, code)
         except (RoundError, RefineBusyError) as exc:
             self.post_message(EditRefused(str(exc)))
             return

@@ -25,7 +25,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
-from ecco_tui.services.scatter import ScatterData, ScatterPoint, catalog_scatter
+from ecco_tui.services.scatter import ScatterData, ScatterPoint
 from ecco_tui.tui.formatting import OUTCOMES, colored, fmt_interval, fmt_ratio, outcome_label
 from ecco_tui.tui.screens.base import EccoScreen
 from ecco_tui.tui.theme_colors import theme_colors
@@ -332,7 +332,7 @@ class ScatterScreen(EccoScreen):
     @work(thread=True, exclusive=True, group="scatter", exit_on_error=False)
     def load_scatter(self) -> None:
         try:
-            data = catalog_scatter(self.catalog, self.run_id, self.engine)
+            data = self.workbench.scatter(self.run_id, self.engine)
         finally:  # a failure is reported by the app (EccoScreen forwards worker errors): stop the indicator
             self.app.call_from_thread(self._set_loading, False)
         if not get_current_worker().is_cancelled:

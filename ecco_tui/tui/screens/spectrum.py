@@ -12,8 +12,8 @@ from textual.markup import escape
 from textual.widgets import Footer, Header, Static
 
 from ecco_tui.metrics import median_or_none
+from ecco_tui.model import Problem, Spectrum
 from ecco_tui.services.catalog import CompareView
-from ecco_tui.store.models import Problem, Spectrum
 from ecco_tui.tui.formatting import fmt_kb, fmt_pct, fmt_seconds
 from ecco_tui.tui.screens.base import EccoScreen
 from ecco_tui.tui.widgets.plots import Histogram, HistogramPlot

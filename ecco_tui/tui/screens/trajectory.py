@@ -16,7 +16,7 @@ from textual.markup import escape
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
-from ecco_tui.store.models import Trajectory, TrajectoryStep
+from ecco_tui.model import Trajectory, TrajectoryStep
 from ecco_tui.tui.formatting import fmt_change, fmt_kb, fmt_ms, plural
 from ecco_tui.tui.messages import TrajectoriesLoaded
 from ecco_tui.tui.screens.base import EccoScreen
@@ -80,7 +80,7 @@ class TrajectoryScreen(EccoScreen):
 
     @work(thread=True, exclusive=True, group="trajectories", exit_on_error=False)
     def load_trajectories(self) -> None:
-        trajectories = self.catalog.trajectories(self.problem_id)
+        trajectories = self.workbench.trajectories(self.problem_id)
         if not get_current_worker().is_cancelled:
             self.post_message(TrajectoriesLoaded(self.problem_id, trajectories))
 
