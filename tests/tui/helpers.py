@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Callable
 
 from rich.console import Console
 from textual.app import App
@@ -63,3 +64,22 @@ async def wait_for_text(pilot: Pilot[object], *needles: str, timeout: float = 5.
         await pilot.pause(0.02)
         text = screen_text(pilot.app)
     return text
+
+
+def job_threads() -> list[str]:
+    """Workbench job threads still alive (a cancelled job must leave none)."""
+    import threading
+
+    from ecco_tui.services.workbench import JOB_THREAD_PREFIX
+
+    return [t.name for t in threading.enumerate() if t.name.startswith(JOB_THREAD_PREFIX) and t.is_alive()]
+
+
+async def wait_until(pilot: Pilot[object], condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Wait (polling every 50 ms) until `condition()` holds; on a timeout fail showing the screen."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out; screen:\n{screen_text(pilot.app)}")
+        await pilot.pause(0.05)

@@ -5,6 +5,8 @@ Uses its own copy of the workbench store (the session one is shared and must not
 
 from __future__ import annotations
 
+import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +21,9 @@ from ecco_tui.store.store import Store
 from ecco_tui.tui.app import EccoApp
 from ecco_tui.tui.screens.ecco_fix import EccoFixScreen
 from ecco_tui.tui.widgets.record_table import RecordTable
+from tests.adversarial.procscan import processes_with_marker, snapshot, wait_until_clean
 from tests.factories import FAST_MAX
-from tests.tui.helpers import NO_DELAYS, SIZE, press, settle, wait_for_text
+from tests.tui.helpers import NO_DELAYS, SIZE, job_threads, press, settle, wait_for_text, wait_until
 
 SPURIOUS = "alpha-instruct:1:0:0"
 
@@ -88,6 +91,32 @@ async def test_confirm_labels_the_candidate_without_a_fix(own_store: Store) -> N
         await wait_for_text(pilot, "confirmed")
     (candidate,) = ecco_fix.fix_candidates(own_store)
     assert candidate.confirmed and not candidate.has_fix
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="the local engine needs bubblewrap")
+async def test_escape_during_a_running_fix_stops_it_and_leaves_no_thread_or_process(own_store: Store) -> None:
+    marker = f"ecco-fix-sleeper-{uuid.uuid4().hex[:8]}"
+    sleeper = f"import os, sys\nos.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(30)', " \
+              f"'{marker}'])\n"
+    baseline = snapshot()
+    app = EccoApp(Workbench(own_store), delays=NO_DELAYS)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "F")
+        screen = app.screen
+        assert isinstance(screen, EccoFixScreen)
+        await wait_for_text(pilot, "1 candidates")
+        await press(pilot, "enter")
+        screen.query_one("#fix-editor", TextArea).load_text(sleeper)
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: bool(processes_with_marker(marker)))
+        await pilot.press("escape")  # the editor hands focus on
+        await pilot.press("escape")  # cancels the run (does not leave the candidate)
+        await wait_until(pilot, lambda: not screen.running, timeout=5)
+        await wait_for_text(pilot, "Run cancelled")
+        assert screen.current is not None and screen.last_run is None
+        assert wait_until_clean((marker,), baseline=baseline, timeout=3.0) == []
+        assert job_threads() == []
 
 
 def test_every_ecco_fix_binding_has_an_id_and_a_description() -> None:

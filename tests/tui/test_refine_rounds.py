@@ -8,10 +8,8 @@ server is started once for this module. Tests that run programs need bubblewrap 
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,7 +31,7 @@ from tests.factories import FAST_MAX
 from tests.refine.conftest import TestServer as Model
 from tests.refine.conftest import _openai_session
 from tests.refine.openai_server import chat, error
-from tests.tui.helpers import NO_DELAYS, SIZE, press, screen_text, settle, wait_for_text
+from tests.tui.helpers import NO_DELAYS, SIZE, press, screen_text, settle, wait_for_text, wait_until
 from tests.tui.test_labels import SPURIOUS_OUTPUT, open_view, rw_store, settings_for, store_copy
 from tests.tui.test_rerun import sleepy
 
@@ -64,15 +62,6 @@ def refine_app(rw_store: Store, store_copy: Path, model: Model) -> EccoApp:
     app = EccoApp(Workbench(rw_store), delays=NO_DELAYS)
     app.workbench.settings = with_model(settings_for(store_copy), model.url)
     return app
-
-
-async def wait_until(pilot: Pilot[object], condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out; screen:\n{screen_text(pilot.app)}")
-        await pilot.pause(0.05)
 
 
 async def open_loaded(pilot: Pilot[object], kind: str, key: str) -> CompareScreen:

@@ -12,7 +12,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from ecco_tui.services.imports import import_outputs_file
 from ecco_tui.services.workbench import Workbench
@@ -21,7 +20,7 @@ from ecco_tui.tui.app import EccoApp
 from ecco_tui.tui.screens.compare import CompareScreen
 from tests.adversarial.procscan import processes_with_marker, wait_until_gone
 from tests.factories import EDIT_ROWS, edit_output_record, write_records
-from tests.tui.helpers import NO_DELAYS, SIZE, screen_text, settle, wait_for_text
+from tests.tui.helpers import NO_DELAYS, SIZE, job_threads, settle, wait_for_text, wait_until
 from tests.tui.test_labels import SPURIOUS_OUTPUT, open_view, rw_app, rw_store, settings_for, store_copy
 
 __all__ = ["rw_app", "rw_store", "store_copy"]  # fixtures shared with test_labels
@@ -31,15 +30,6 @@ pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="the local
 
 def executions(store: Store) -> int:
     return store.counts().tables["executions"]
-
-
-async def wait_until(pilot: Pilot[object], condition: object, timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():  # type: ignore[operator]
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out; screen:\n{screen_text(pilot.app)}")
-        await pilot.pause(0.05)
 
 
 def rerunning(app: EccoApp) -> bool:
@@ -108,6 +98,7 @@ async def test_escape_cancels_a_slow_rerun_and_no_program_survives(sleepy: tuple
             await wait_until(pilot, lambda: not rerunning(app), timeout=5)
             assert wait_until_gone((marker,), timeout=2.0) == []
             assert loop.time() - started < 2.5
+            assert job_threads() == []  # the job's own thread ended with it
             assert isinstance(app.screen, CompareScreen)  # Escape cancelled; it did not leave the view
             await wait_for_text(pilot, "Re-run cancelled")
             await settle(pilot)
