@@ -567,7 +567,7 @@ class Catalog:
         left_m = measure_from_executions(e for e in left_all if e.visibility == SCORED)
         right_m = measure_from_executions(e for e in right_all if e.visibility == SCORED)
         spectrum = self.store.spectrum(problem_id)
-        common = dict(
+        common: dict[str, Any] = dict(
             left=side_stats(left_m, left_all), right=side_stats(right_m, right_all), n_tests=n_scored,
             engine=scope.engine_label,
             accounting="; ".join(sorted({accounting_of(e.engine_version).split(":")[0]
@@ -578,7 +578,7 @@ class Catalog:
             common["memory_percentile"] = program_memory_percentile(right_m, spectrum.memories_kb)
         if pair is None:  # NL generation: no input to be faster than, correctness decides
             outcome = Outcome.NOT_RUN.value if not right_m.ran else (PASSES if right_m.all_passed else FAILS)
-            return rows, CompareMetrics(outcome=outcome, **common)  # type: ignore[arg-type]
+            return rows, CompareMetrics(outcome=outcome, **common)
         scope.visibility = SCORED  # the table above lists every test; the verdict scores the private ones
         verdict = next(iter(editing_verdicts(scope)), None)  # type: ignore[arg-type]
         left_in = left_m if left_m.ran else None
@@ -594,7 +594,7 @@ class Catalog:
             memory_hi=verdict.memory_hi if verdict else None,
             below_resolution=bool(verdict and verdict.below_resolution),
             identical=bool(verdict and verdict.identical_to_input),
-            **common,  # type: ignore[arg-type]
+            **common,
         )
 
 

@@ -20,7 +20,6 @@ relabelling an output does not lose its fix; the newest fix wins.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections import defaultdict
@@ -28,11 +27,9 @@ from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
 
-from ecco_tui.config import Settings
 from ecco_tui.engines.base import Engine, Limits, code_sha256
 from ecco_tui.ingest.release import program_id_for
 from ecco_tui.services.annotations import label
-from ecco_tui.services.engines import limits_from, make_engine
 from ecco_tui.services.evaluation import execute_plan, plan_evaluation
 from ecco_tui.services.report import RunMeasurements
 from ecco_tui.store.models import Annotation, Execution, StoredTest
@@ -239,22 +236,6 @@ async def run_fix(store: Store, engine: Engine, problem_id: str, code: str, limi
         ))
     errors = tuple(stats.errors) + ((f"{problem_id} has no stored tests",) if plan.missing_tests else ())
     return FixRun(problem_id, sha, info.name, tuple(results), errors)
-
-
-def run_fix_blocking(store: Store, problem_id: str, code: str, settings: Settings) -> FixRun:
-    """`run_fix` on the configured engine, for a worker thread: builds the engine, runs, closes it.
-
-    `settings` are the caller's (the app's): a service never reads the config file itself.
-    """
-
-    async def go() -> FixRun:
-        engine = make_engine(settings)
-        try:
-            return await run_fix(store, engine, problem_id, code, limits_from(settings))
-        finally:
-            await engine.aclose()
-
-    return asyncio.run(go())
 
 
 def can_save(run: FixRun | None, problem_id: str, code: str) -> str | None:

@@ -140,11 +140,20 @@ def make_engine(
 
 @asynccontextmanager
 async def open_engine(
-    settings: Settings, name: str | None = None, *, judge0_url: str | None = None, count_instructions: bool = False
+    settings: Settings,
+    name: str | None = None,
+    *,
+    judge0_url: str | None = None,
+    count_instructions: bool = False,
+    given: Engine | None = None,
 ) -> AsyncIterator[Engine]:
     """The one engine lifecycle: `async with open_engine(settings) as engine:` builds the engine (as
     `make_engine`) and closes it on the way out, also when the job is cancelled (its sandboxed processes and
-    accounting groups go with it)."""
+    accounting groups go with it). An engine the caller already owns (`given`, e.g. a test's) is used as it
+    is and left open."""
+    if given is not None:
+        yield given
+        return
     engine = make_engine(settings, name, judge0_url=judge0_url, count_instructions=count_instructions)
     try:
         yield engine

@@ -9,7 +9,7 @@ Cancelling the awaiting task stops the runs: `execute_plan` consumes the engine'
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 
@@ -61,7 +61,7 @@ class _Reporting:
 
     async def run(
         self, program: str, tests: Sequence[TestCase], limits: Limits | None = None, *, repeat: int = 1
-    ) -> AsyncIterator[TestResult]:
+    ) -> AsyncGenerator[TestResult, None]:
         sha = code_sha256(program)
         async with aclosing(self.inner.run(program, tests, limits, repeat=repeat)) as results:
             async for result in results:

@@ -21,8 +21,8 @@ uses); a second `f` or a save while the chain is being refined raises `RefineBus
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import aclosing
+from collections.abc import AsyncGenerator, Callable, Sequence
+from contextlib import AsyncExitStack, aclosing
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,7 @@ from ecco_tui.ingest.release import program_id_for
 from ecco_tui.refine.client import Completion, ModelClient, ModelConfigError, ModelSettings
 from ecco_tui.services import refine
 from ecco_tui.services.catalog import Catalog
-from ecco_tui.services.engines import EngineError, limits_from, make_engine
+from ecco_tui.services.engines import EngineError, limits_from, open_engine
 from ecco_tui.services.evaluation import execute_plan, plan_evaluation
 from ecco_tui.services.refine import RefineBusyError, RefineError
 from ecco_tui.services.rerun import RerunEvent, RerunSummary, test_label
@@ -134,7 +134,7 @@ class _TrackedEngine:
 
     async def run(
         self, program: str, tests: Sequence[TestCase], limits: Limits | None = None, *, repeat: int = 1
-    ) -> AsyncIterator[TestResult]:
+    ) -> AsyncGenerator[TestResult, None]:
         done, total, sha = 0, len(tests) * repeat, code_sha256(program)
         async with aclosing(self.inner.run(program, tests, limits, repeat=repeat)) as results:
             async for result in results:
@@ -164,10 +164,11 @@ class _TrackedClient:
         return completion
 
 
-def _engine(settings: Settings) -> Engine:
-    """The configured engine, or a RoundError saying why there is none (e.g. Judge0 without a URL)."""
+async def _enter_engine(stack: AsyncExitStack, settings: Settings, given: Engine | None) -> Engine:
+    """`given`, or the configured engine closed with `stack` (`open_engine`); a RoundError saying why there is
+    none (e.g. Judge0 without a URL)."""
     try:
-        return make_engine(settings)
+        return await stack.enter_async_context(open_engine(settings, given=given))
     except EngineError as exc:
         raise RoundError(str(exc)) from None
 
@@ -260,26 +261,18 @@ async def refine_next_round(
         raise RoundError(f"no output {output_id!r}")
     start, target = _refine_start(store, out, method)
     tracker = _Tracker(progress, start.round, ms.model)
-    own_engine = engine is None
-    engine = engine or _engine(settings)
-    own_client = client is None
-    if client is None:
-        try:
-            client = ModelClient(ms)
-        except ModelConfigError as exc:
-            if own_engine:
-                await engine.aclose()
-            raise RoundError(f"[model]: {exc}") from None
-    try:
+    async with AsyncExitStack() as stack:
+        engine = await _enter_engine(stack, settings, engine)
+        if client is None:
+            try:
+                client = ModelClient(ms)
+            except ModelConfigError as exc:
+                raise RoundError(f"[model]: {exc}") from None
+            stack.push_async_callback(client.aclose)
         tracked = _TrackedEngine(engine, lambda _sha, _r, done, total: tracker.tests(done, total))
         written = await refine.refine_output(
             store, tracked, _TrackedClient(client, tracker), start.output_id, method, rounds=1,  # type: ignore[arg-type]
             limits=limits_from(settings), retry_failed=True)
-    finally:
-        if own_engine:
-            await engine.aclose()
-        if own_client:
-            await client.aclose()
     new_id = written[-1] if written else refine.output_id_for(target, start.row_idx, start.sample_idx, start.round + 1)
     new = store.get_output(new_id)
     if new is None:  # pragma: no cover - refine_output wrote it or it was there
@@ -406,11 +399,10 @@ async def run_public_tests(
     if not code.strip():
         raise RoundError("The program is empty.")
     limits = limits_from(settings)
-    own = engine is None
-    engine = engine or _engine(settings)
     sha = code_sha256(code)
     results: dict[str, PublicTestResult] = {}
-    try:
+    async with AsyncExitStack() as stack:
+        engine = await _enter_engine(stack, settings, engine)
         info = await engine.info()
         plan = plan_evaluation(store, [("output", problem_id, code)], info, limits, visibility="public", force=True)
         if plan.missing_tests:
@@ -426,9 +418,6 @@ async def run_public_tests(
 
         stats = await execute_plan(store, _TrackedEngine(engine, seen), plan, limits, force=True, source=SOURCE,
                                    concurrency=1, flush_batch=1)
-    finally:
-        if own:
-            await engine.aclose()
     ordered = tuple(results[k] for k in sorted(results, key=lambda k: int(k.partition(":")[2])))
     return PublicRun(sha, info.name, ordered, tuple(stats.errors))
 
@@ -454,9 +443,8 @@ async def measure_output(
     if _has_code(out):
         programs.append(("output", out.problem_id, out.code or ""))
     limits = limits_from(settings)
-    own = engine is None
-    engine = engine or _engine(settings)
-    try:
+    async with AsyncExitStack() as stack:
+        engine = await _enter_engine(stack, settings, engine)
         info = await engine.info()
         plan = plan_evaluation(store, programs, info, limits, visibility=None)
         done = 0
@@ -470,9 +458,6 @@ async def measure_output(
 
         stats = await execute_plan(store, _TrackedEngine(engine, seen), plan, limits, source=SOURCE, concurrency=2,
                                    flush_batch=1)
-    finally:
-        if own:
-            await engine.aclose()
     return RerunSummary(programs=len(programs), total=plan.to_run, executed=stats.executed,
                         failed_jobs=stats.failed_jobs, errors=tuple(stats.errors), seconds=stats.seconds,
                         engine=info.name)

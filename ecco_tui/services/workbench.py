@@ -29,7 +29,8 @@ from typing import Any, TypeVar
 
 from ecco_tui.config import Settings
 from ecco_tui.model import Annotation, Problem, Run, Spectrum, Trajectory
-from ecco_tui.services import annotations, ecco_fix, rounds
+from ecco_tui.services import annotations as labelling
+from ecco_tui.services import ecco_fix, rounds
 from ecco_tui.services.catalog import (
     Catalog,
     CompareView,
@@ -181,7 +182,7 @@ class Workbench:
     def trajectory_step_view(self, trajectory_id: str, step: int) -> CompareView | None:
         return self.catalog.trajectory_step_view(trajectory_id, step)
 
-    def scatter(self, run_id: str | None, engine: str | None) -> ScatterData:
+    def scatter(self, run_id: str, engine: str | None) -> ScatterData:
         return catalog_scatter(self.catalog, run_id, engine)
 
     def chain_timeline(self, output_id: str) -> RoundTimeline | None:
@@ -199,20 +200,20 @@ class Workbench:
         return found[0] if found else None
 
     def save_label(self, target_kind: str, target_id: str, value: str) -> Annotation:
-        return annotations.label(self.store, target_kind, target_id, value, self.settings.author,
+        return labelling.label(self.store, target_kind, target_id, value, self.settings.author,
                                  labels=self.settings.labels)
 
     def undo_label(self, shown: tuple[str, str] | None) -> LabelChange | None:
         """Retract the author's newest live label; None when there is none. `shown` is the target on screen,
         whose current label comes back (it may be another target's label that was undone)."""
-        undone = annotations.undo_last(self.store, self.settings.author)
+        undone = labelling.undo_last(self.store, self.settings.author)
         if undone is None:
             return None
         current = self.current_label(*shown) if shown is not None else None
         return LabelChange(current, f"Undone: {undone.label} on {undone.target_kind} {undone.target_id}")
 
     def next_unlabeled(self, output_id: str) -> str | None:
-        return annotations.next_unlabeled_output(self.store, output_id, self.settings.author)
+        return labelling.next_unlabeled_output(self.store, output_id, self.settings.author)
 
     # -- small writes -----------------------------------------------------------------------------
     def save_fix(self, output_id: str, code: str) -> str:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import ClassVar
+from pathlib import Path, PurePath
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import App
@@ -62,7 +62,7 @@ class EccoApp(App[None]):
     """ecco-tui: problems → pairs and model outputs → side-by-side compare → per-test results."""
 
     TITLE = "ecco"
-    CSS_PATH: ClassVar[list[str | Path]] = [
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
         STYLES / "app.tcss",
         STYLES / "browser.tcss",
         STYLES / "compare.tcss",
@@ -116,7 +116,7 @@ class EccoApp(App[None]):
         content = super().format_title(title, sub_title)
         return Content.assemble((UNSANDBOXED, "bold red"), " · ", content) if self.unsandboxed else content
 
-    def get_default_screen(self) -> Screen[object]:
+    def get_default_screen(self) -> Screen[Any]:
         return BrowserScreen()
 
     def on_mount(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider, SimpleCommand
 from textual.dom import DOMNode
@@ -35,7 +35,7 @@ class ActionCommands(Provider):
             help_text = escape(f"{binding.tooltip or binding.description} · key {key_display or key}")
             found.append((title, help_text, partial(self._run, binding.action, active.node)))
         for title, help_text, command in PALETTE_COMMANDS:
-            found.append((title, escape(help_text), partial(command, self.app)))
+            found.append((title, escape(help_text), partial(command, cast("EccoApp", self.app))))
         return sorted(found, key=lambda item: item[0].lower())
 
     async def _run(self, action: str, node: DOMNode) -> None:

@@ -137,15 +137,15 @@ def build_diff(left_code: str, right_code: str, *, language: str = "python", con
         first, last = group[0], group[-1]
         header = f"@@ -{first[1] + 1},{last[2] - first[1]} +{first[3] + 1},{last[4] - first[3]} @@"
         unified.append(UnifiedLine("hunk", None, None, Content(header)))
-        for tag, i1, i2, j1, j2 in group:
-            if tag == "equal":
+        for op, i1, i2, j1, j2 in group:
+            if op == "equal":
                 for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
                     unified.append(UnifiedLine("equal", i + 1, j + 1, left_hl[i]))
                 continue
             unified_changes.append(len(unified))
             old = list(left_hl[i1:i2])
             new = list(right_hl[j1:j2])
-            if tag == "replace":
+            if op == "replace":
                 for k in range(min(len(old), len(new))):
                     old[k], new[k] = _mark_changed_chars(old[k], new[k])
             unified.extend(UnifiedLine("delete", i1 + k + 1, None, line) for k, line in enumerate(old))

@@ -580,7 +580,7 @@ class CompareScreen(EccoScreen):
             self.app.call_from_thread(self.notify,
                                       f"Every output of this run has a label by {self.settings.author}.")
         else:
-            self.app.call_from_thread(self._open_instead, found)
+            self.app.call_from_thread(self.app.call_later, self._open_instead, found)
 
     async def _open_instead(self, output_id: str, measure: bool = False) -> None:
         """Replace this view by another output's (screens share an id, so pop first, then push); `measure`

@@ -99,7 +99,7 @@ class EccoFixScreen(EccoScreen):
         self.candidates: list[FixCandidate] = []
         self.current: FixCandidate | None = None
         self.last_run: FixRun | None = None
-        self._running: Worker[None] | None = None
+        self._fix_job: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -224,7 +224,7 @@ class EccoFixScreen(EccoScreen):
             self.notify("The fix is empty.", severity="warning")
             return
         self.query_one("#fix-results", RecordTable).border_title = "Run results · running… · escape cancels"
-        self._running = self.run_fix_worker(self.current.output_id, self.current.problem_id, code)
+        self._fix_job = self.run_fix_worker(self.current.output_id, self.current.problem_id, code)
 
     def action_save_fix(self) -> None:
         if self.current is None:
@@ -258,17 +258,17 @@ class EccoFixScreen(EccoScreen):
     @property
     def running(self) -> bool:
         """A fix is running on the engine (Escape cancels it first)."""
-        return self._running is not None and self._running.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        return self._fix_job is not None and self._fix_job.state in (WorkerState.PENDING, WorkerState.RUNNING)
 
     @on(Worker.StateChanged)
     def _run_state(self, event: Worker.StateChanged) -> None:
-        if event.worker is self._running and event.state is WorkerState.CANCELLED:
+        if event.worker is self._fix_job and event.state is WorkerState.CANCELLED:
             self.query_one("#fix-results", RecordTable).border_title = "Run results · cancelled"
             self.notify("Run cancelled: its programs were stopped.", severity="warning")
 
     def action_back(self) -> None:
-        if self.running and self._running is not None:
-            self._running.cancel()
+        if self.running and self._fix_job is not None:
+            self._fix_job.cancel()
             return
         if self.current is not None:
             self.current = None

@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -410,7 +410,7 @@ class ScatterScreen(EccoScreen):
             self.reload()
 
 
-def open_scatter(app: App[object], run_id: str) -> None:
+def open_scatter(app: App[Any], run_id: str) -> None:
     """Show the scatter of `run_id` (palette "Scatter of run…"); nothing new if it is already on top."""
     screen = app.screen
     if isinstance(screen, ScatterScreen) and screen.run_id == run_id:

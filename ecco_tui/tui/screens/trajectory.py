@@ -75,7 +75,7 @@ class TrajectoryScreen(EccoScreen):
         self.sub_title = self.problem_id
         self.query_one("#users", RecordTable).border_title = "Users"
         self.query_one("#steps", RecordTable).border_title = "Submissions (enter: diff with the previous one)"
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._current and self._show(self._current))
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._reshow())
         self.load_trajectories()
 
     @work(thread=True, exclusive=True, group="trajectories", exit_on_error=False)
@@ -111,6 +111,11 @@ class TrajectoryScreen(EccoScreen):
     @on(RecordTable.Chosen, "#users")
     def _user_chosen(self, event: RecordTable.Chosen) -> None:
         self.query_one("#steps", RecordTable).focus()
+
+    def _reshow(self) -> None:
+        """The current trajectory again (its colours come from the theme)."""
+        if self._current is not None:
+            self._show(self._current)
 
     def _show(self, trajectory: Trajectory) -> None:
         self._current = trajectory
