@@ -38,12 +38,20 @@ that we do not wipe (files in /tmp or /dev/shm, changed permissions, SysV IPC ob
 then discards this sandbox, so no execution ever sees another's leftovers.
 """
 
-import _signal
 import _socket
 import os
 import resource
 import sys
 import time
+
+# `signal` is `_signal` plus enum wrappers (see above), so mypy checks this module against its stubs. The
+# constant stands in for `typing.TYPE_CHECKING` (mypy treats any name TYPE_CHECKING as true): importing `typing`
+# would pull in `re` and more.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import signal as _signal
+else:
+    import _signal
 
 _INF = resource.RLIM_INFINITY
 _MAX_REQUEST = 1 << 16

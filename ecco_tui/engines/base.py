@@ -8,7 +8,7 @@ shape. Callers never care which engine produced a result.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Protocol, runtime_checkable
@@ -180,7 +180,10 @@ class EngineError(Exception):
 
 @runtime_checkable
 class Engine(Protocol):
-    """Runs one program on many tests and yields results as they finish (in completion order)."""
+    """Runs one program on many tests and yields results as they finish (in completion order).
+
+    `run` returns an async generator (not just an iterator) so that a consumer that stops early can close it
+    at once with `contextlib.aclosing`, releasing what the run holds (sandboxes, in-flight submissions)."""
 
     async def info(self) -> EngineInfo: ...
 
@@ -191,6 +194,6 @@ class Engine(Protocol):
         limits: Limits | None = None,
         *,
         repeat: int = 1,
-    ) -> AsyncIterator[TestResult]: ...
+    ) -> AsyncGenerator[TestResult, None]: ...
 
     async def aclose(self) -> None: ...

@@ -24,7 +24,7 @@ import binascii
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -733,7 +733,7 @@ class Judge0Engine:
         limits: Limits | None = None,
         *,
         repeat: int = 1,
-    ) -> AsyncIterator[TestResult]:
+    ) -> AsyncGenerator[TestResult, None]:
         """Run ``program`` on every test ``repeat`` times; yield results in completion order.
 
         Limits are validated here, eagerly, so a bad setting fails at the call before any request. Each
@@ -748,7 +748,9 @@ class Judge0Engine:
         validate_limits(chosen, self.number_of_runs, self.maxima)
         return self._run(program, list(tests), chosen, repeat)
 
-    async def _run(self, program: str, tests: list[TestCase], limits: Limits, repeat: int) -> AsyncIterator[TestResult]:
+    async def _run(
+        self, program: str, tests: list[TestCase], limits: Limits, repeat: int
+    ) -> AsyncGenerator[TestResult, None]:
         if not tests:
             return
         await self._ensure_setup()

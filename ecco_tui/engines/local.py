@@ -66,7 +66,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -649,7 +649,11 @@ class Sandbox:
             pidfd = os.pidfd_open(proc.pid)
         except (OSError, AttributeError):  # kernel before 5.3: poll instead
             poller = loop.create_task(_poll_exit(proc, fire))
-            return exited, poller.cancel
+
+            def stop_polling() -> None:
+                poller.cancel()
+
+            return exited, stop_polling
 
         def on_readable() -> None:
             loop.remove_reader(pidfd)  # level-triggered: it would fire on every loop iteration
@@ -1018,7 +1022,7 @@ class LocalEngine:
         limits: Limits | None = None,
         *,
         repeat: int = 1,
-    ) -> AsyncIterator[TestResult]:
+    ) -> AsyncGenerator[TestResult, None]:
         """Yield one result per (test, repeat) as executions finish; repeats are scheduled round by round."""
         if repeat < 1:
             raise ValueError("repeat must be >= 1")

@@ -22,7 +22,7 @@ from ecco_tui.ingest.errors import IngestError
 from ecco_tui.ingest.naming import NameHints, parse_output_name
 from ecco_tui.ingest.readers import read_records
 from ecco_tui.ingest.release import SPLITS, problem_name, program_id_for
-from ecco_tui.store.store import Store
+from ecco_tui.store.store import MODEL_OUTPUTS_SCHEMA, PAIRS_SCHEMA, Store
 
 _ROUND_COL = re.compile(r"^(generated_codes|full_generations|feedback|exec_feedback|reflect)_(\d+)$")
 
@@ -232,10 +232,7 @@ def import_outputs(
         if programs:
             tx.upsert("programs", pa.Table.from_pylist(list(programs.values())))
         if pairs:
-            tx.upsert("pairs", pa.Table.from_pylist(pairs, schema=pa.schema(
-                [("pair_id", pa.string()), ("split", pa.string()), ("row_idx", pa.int32()),
-                 ("problem_id", pa.string()), ("slow_program_id", pa.string()), ("fast_program_id", pa.string()),
-                 ("extra", pa.string())])))
+            tx.upsert("pairs", pa.Table.from_pylist(pairs, schema=PAIRS_SCHEMA))
         tx.upsert("model_outputs", pa.Table.from_pylist(outputs, schema=_OUTPUT_SCHEMA))
         tx.upsert("imports", pa.Table.from_pylist([{
             "import_id": hashlib.sha256(f"outputs\x00{path.resolve()}".encode()).hexdigest()[:16],
@@ -243,12 +240,10 @@ def import_outputs(
     return result
 
 
-_OUTPUT_SCHEMA = pa.schema([
-    ("output_id", pa.string()), ("run_id", pa.string()), ("row_idx", pa.int32()), ("sample_idx", pa.int32()),
-    ("round", pa.int32()), ("problem_id", pa.string()), ("pair_id", pa.string()), ("program_id", pa.string()),
-    ("code", pa.string()), ("raw_response", pa.string()), ("prompt", pa.string()), ("feedback", pa.string()),
-    ("exec_feedback", pa.string()), ("reflection", pa.string()),
-])
+#: The columns an output file fills: all but the round loop's own, which a re-import leaves as they are.
+_OUTPUT_SCHEMA = pa.schema(
+    [f for f in MODEL_OUTPUTS_SCHEMA if f.name not in ("failure", "feedback_prompt", "generation")]
+)
 
 
 def _program_row(program_id: str, problem_id: str, code: str) -> dict[str, Any]:

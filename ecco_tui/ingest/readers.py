@@ -60,7 +60,8 @@ def _read_parquet(path: Path) -> list[dict[str, Any]]:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
         raise IngestError(path, None, None, f"not a readable parquet file ({_first_line(exc)})") from None
-    return table.to_pylist()
+    records: list[dict[str, Any]] = table.to_pylist()
+    return records
 
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

@@ -21,7 +21,8 @@ from ecco_tui.engines.base import code_sha256, normalize_code, sha256_of_test
 from ecco_tui.ingest.errors import IngestError
 from ecco_tui.ingest.readers import TABULAR_SUFFIXES, read_records
 from ecco_tui.ingest.testcases import TestSource, is_test_root, read_test_source, visibility_from_path
-from ecco_tui.store.store import Store, dumps_extra
+from ecco_tui.store.models import Problem, Program, StoredTest
+from ecco_tui.store.store import PAIRS_SCHEMA, Store, arrow_schema, dumps_extra
 
 CONFIGS = ("edit", "generate_eval", "generate", "trajectories")
 SPLITS = {"train": "train", "val": "val", "valid": "val", "validation": "val", "dev": "val", "test": "test"}
@@ -395,17 +396,12 @@ def _rows_table(rows: Iterable[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pylist(list(rows), schema=schema)
 
 
-_PROBLEM_SCHEMA = pa.schema([("problem_id", pa.string()), ("name", pa.string()), ("description", pa.string()),
-                             ("split", pa.string()), ("fastest_code", pa.string()), ("extra", pa.string())])
-_PROGRAM_SCHEMA = pa.schema([("program_id", pa.string()), ("problem_id", pa.string()), ("code", pa.string()),
-                             ("code_sha256", pa.string()), ("language", pa.string()), ("user_id", pa.string()),
-                             ("submission_id", pa.string()), ("ref_runtime_s", pa.float64()),
-                             ("ref_memory_kb", pa.float64())])
-_PAIR_SCHEMA = pa.schema([("pair_id", pa.string()), ("split", pa.string()), ("row_idx", pa.int32()),
-                          ("problem_id", pa.string()), ("slow_program_id", pa.string()),
-                          ("fast_program_id", pa.string()), ("extra", pa.string())])
-_TEST_SCHEMA = pa.schema([("problem_id", pa.string()), ("visibility", pa.string()), ("idx", pa.int32()),
-                          ("input", pa.string()), ("expected_output", pa.string()), ("test_sha256", pa.string())])
+# Tables whose columns are a store record's (and the release's other columns as JSON in `extra`); the other
+# tables hold columns no record carries (a spectrum's split, a trajectory's language, a step's size).
+_PROBLEM_SCHEMA = arrow_schema(Problem, text=("extra",))
+_PROGRAM_SCHEMA = arrow_schema(Program)
+_PAIR_SCHEMA = PAIRS_SCHEMA
+_TEST_SCHEMA = arrow_schema(StoredTest)
 _SPECTRUM_SCHEMA = pa.schema([("problem_id", pa.string()), ("split", pa.string()),
                               ("runtimes_s", pa.list_(pa.float64())), ("memories_kb", pa.list_(pa.float64()))])
 _TRAJ_SCHEMA = pa.schema([("trajectory_id", pa.string()), ("user_id", pa.string()), ("problem_id", pa.string()),

@@ -195,10 +195,11 @@ def ecco_percentile(program_value: float | None, human_values: Iterable[float]) 
 
 
 def _ecco_mean_over_passed(program: ProgramMeasure, attr: str) -> float | None:
-    values = [getattr(t, attr) for t in program.tests if t.passed]
-    if not values or any(v is None for v in values):
+    values: list[float | None] = [getattr(t, attr) for t in program.tests if t.passed]
+    measured = [v for v in values if v is not None]
+    if not measured or len(measured) < len(values):
         return None
-    return sum(values) / len(values)
+    return sum(measured) / len(measured)
 
 
 def ecco_generation_percentiles(

@@ -52,7 +52,7 @@ from ecco_tui.refine.feedback import feedback_from_executions
 from ecco_tui.refine.templates import PromptBook
 from ecco_tui.services import evaluation
 from ecco_tui.store.models import Execution, ModelOutput, Run
-from ecco_tui.store.store import Store
+from ecco_tui.store.store import MODEL_OUTPUTS_SCHEMA, Store
 
 __all__ = [
     "METHODS",
@@ -157,13 +157,7 @@ def claim_chain(store: Store, run_id: str, row: int, sample: int) -> AbstractCon
 
 
 # -------------------------------------------------------------------------------------------------- schema
-_OUTPUT_SCHEMA = pa.schema([
-    ("output_id", pa.string()), ("run_id", pa.string()), ("row_idx", pa.int32()), ("sample_idx", pa.int32()),
-    ("round", pa.int32()), ("problem_id", pa.string()), ("pair_id", pa.string()), ("program_id", pa.string()),
-    ("code", pa.string()), ("raw_response", pa.string()), ("prompt", pa.string()), ("feedback", pa.string()),
-    ("exec_feedback", pa.string()), ("reflection", pa.string()), ("failure", pa.string()),
-    ("feedback_prompt", pa.string()), ("generation", pa.string()),
-])
+_OUTPUT_SCHEMA = MODEL_OUTPUTS_SCHEMA  # every column: a round's row is written whole
 
 
 def _output_id(run_id: str, row: int, sample: int, rnd: int) -> str:

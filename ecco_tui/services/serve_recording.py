@@ -144,11 +144,11 @@ class ServeRecorder:
                 newest[row.repeat_idx] = row  # rows come oldest first: a forced re-run supersedes
         found: list[TestResult] = []
         for repeat in range(runs):
-            row = newest.get(repeat)
-            if row is None or not _complete(row):
+            stored = newest.get(repeat)
+            if stored is None or not _complete(stored):
                 break
-            found.append(_to_result(row, test))
-            if row.status_id != Status.ACCEPTED:
+            found.append(_to_result(stored, test))
+            if stored.status_id != Status.ACCEPTED:
                 break
         self.stats.cached += len(found)
         return found

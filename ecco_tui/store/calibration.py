@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+import duckdb
+
+from ecco_tui.store.rows import columns, fetch_all, fetch_one, insert_sql, select_list, values
 from ecco_tui.store.store import Store
 
 __all__ = [
@@ -77,23 +80,18 @@ class CalibrationSessionRecord:
     set_version: str
     programs: str
     repeat: int
-    runs: tuple[CalibrationRunRecord, ...] = ()
+    runs: tuple[CalibrationRunRecord, ...] = ()  # not columns: the session's rows of the other two tables
     factors: tuple[CalibrationFactorRecord, ...] = ()
 
 
-_RUN_COLS = (
-    "engine_order, engine, engine_version, program, program_sha256, runs, failures, failure, cpu_median_s, "
-    "cpu_cv, wall_median_s, memory_median_kb"
-)
-_FACTOR_COLS = (
-    "reference_order, reference_engine, reference_version, engine_order, engine, engine_version, quantity, "
-    "n_programs, factor, factor_lo, factor_hi, geo_mean, gsd, ratio_q1, ratio_q3, line_offset, line_slope, floor, "
-    "skipped"
-)
-
-
-def _placeholders(cols: str) -> str:
-    return ", ".join("?" for _ in cols.split(","))
+# Each table's columns are its record's fields (rows.columns): a session's but `runs` and `factors`; a run's and a
+# factor's between `session_id` and `created_at`, both the session's.
+_SESSION_COLS = tuple(c for c in columns(CalibrationSessionRecord) if c not in ("runs", "factors"))
+_RUN_COLS = ("session_id", *columns(CalibrationRunRecord), "created_at")
+_FACTOR_COLS = ("session_id", *columns(CalibrationFactorRecord), "created_at")
+#: `skipped` is stored as JSON text.
+_TO_JSON = {"skipped": lambda skipped: json.dumps(skipped, sort_keys=True)}
+_FROM_JSON = {"skipped": lambda text: json.loads(text) if text else {}}
 
 
 def save_session(store: Store, session: CalibrationSessionRecord) -> None:
@@ -101,53 +99,42 @@ def save_session(store: Store, session: CalibrationSessionRecord) -> None:
     with store.transaction() as tx:
         for table in ("calibration_factors", "calibration_runs", "calibration_sessions"):
             tx.execute(f"DELETE FROM {table} WHERE session_id = ?", [session.session_id])
-        tx.execute(
-            "INSERT INTO calibration_sessions (session_id, set_version, programs, repeat, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [session.session_id, session.set_version, session.programs, session.repeat, session.created_at],
-        )
+        tx.execute(insert_sql("calibration_sessions", _SESSION_COLS), values(session, _SESSION_COLS))
+        # A run or factor row: the record's values between the session's id and time.
         for r in session.runs:
-            tx.execute(
-                f"INSERT INTO calibration_runs (session_id, {_RUN_COLS}, created_at) "
-                f"VALUES (?, {_placeholders(_RUN_COLS)}, ?)",
-                [session.session_id, r.engine_order, r.engine, r.engine_version, r.program, r.program_sha256,
-                 r.runs, r.failures, r.failure, r.cpu_median_s, r.cpu_cv, r.wall_median_s, r.memory_median_kb,
-                 session.created_at],
-            )
+            tx.execute(insert_sql("calibration_runs", _RUN_COLS),
+                       [session.session_id, *values(r, _RUN_COLS[1:-1]), session.created_at])
         for f in session.factors:
-            tx.execute(
-                f"INSERT INTO calibration_factors (session_id, {_FACTOR_COLS}, created_at) "
-                f"VALUES (?, {_placeholders(_FACTOR_COLS)}, ?)",
-                [session.session_id, f.reference_order, f.reference_engine, f.reference_version, f.engine_order,
-                 f.engine, f.engine_version, f.quantity, f.n_programs, f.factor, f.factor_lo, f.factor_hi,
-                 f.geo_mean, f.gsd, f.ratio_q1, f.ratio_q3, f.line_offset, f.line_slope, f.floor,
-                 json.dumps(f.skipped, sort_keys=True), session.created_at],
-            )
+            tx.execute(insert_sql("calibration_factors", _FACTOR_COLS),
+                       [session.session_id, *values(f, _FACTOR_COLS[1:-1], _TO_JSON), session.created_at])
+
+
+def _query(store: Store, sql: str, params: Sequence[Any] = ()) -> duckdb.DuckDBPyConnection:
+    # The store's own per-call cursor (private to the store package), so concurrent readers never share one.
+    # Callers hold a unit of work (`store.session()`) around the query and the fetch.
+    return store._cursor().execute(sql, list(params))
 
 
 def _rows(store: Store, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    # The store's own per-call cursor (private to the store package), so concurrent readers never share one;
-    # one unit of work per query (the store keeps the file open across a burst of them).
+    # One unit of work per query (the store keeps the file open across a burst of them).
     with store.session():
-        return store._cursor().execute(sql, list(params)).fetchall()
+        return _query(store, sql, params).fetchall()
 
 
 def load_session(store: Store, session_id: str) -> CalibrationSessionRecord | None:
-    head = _rows(store, "SELECT session_id, created_at, set_version, programs, repeat FROM calibration_sessions "
-                 "WHERE session_id = ?", [session_id])
-    if not head:
-        return None
-    runs = tuple(
-        CalibrationRunRecord(*row)
-        for row in _rows(store, f"SELECT {_RUN_COLS} FROM calibration_runs WHERE session_id = ? "
-                         "ORDER BY engine_order, program", [session_id])
-    )
-    factors = []
-    for row in _rows(store, f"SELECT {_FACTOR_COLS} FROM calibration_factors WHERE session_id = ? "
-                     "ORDER BY reference_order, engine_order, quantity DESC", [session_id]):
-        *values, skipped = row
-        factors.append(CalibrationFactorRecord(*values, skipped=json.loads(skipped) if skipped else {}))
-    return CalibrationSessionRecord(*head[0], runs=runs, factors=tuple(factors))
+    with store.session():
+        head = fetch_one(_query(store, f"SELECT {', '.join(_SESSION_COLS)} FROM calibration_sessions "
+                                "WHERE session_id = ?", [session_id]), CalibrationSessionRecord)  # runs: below
+        if head is None:
+            return None
+        runs = fetch_all(_query(store, f"SELECT {select_list(CalibrationRunRecord)} FROM calibration_runs "
+                                "WHERE session_id = ? ORDER BY engine_order, program", [session_id]),
+                         CalibrationRunRecord)
+        factors = fetch_all(_query(store, f"SELECT {select_list(CalibrationFactorRecord)} FROM calibration_factors "
+                                   "WHERE session_id = ? ORDER BY reference_order, engine_order, quantity DESC",
+                                   [session_id]),
+                            CalibrationFactorRecord, convert=_FROM_JSON)
+    return replace(head, runs=tuple(runs), factors=tuple(factors))
 
 
 def session_ids(store: Store) -> list[str]:

@@ -99,7 +99,7 @@ class Trajectory:
     trajectory_id: str
     user_id: str
     problem_id: str
-    steps: tuple[TrajectoryStep, ...]
+    steps: tuple[TrajectoryStep, ...] = ()  # not a column: the rows of trajectory_steps
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,9 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -46,6 +47,10 @@ from ecco_tui.store.models import (
     TrajectoryStep,
     VerdictStamp,
 )
+from ecco_tui.store.rows import column_names, columns, fetch_all, fetch_one, insert_sql, select_list, values
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 TABLES = (
     "problems",
@@ -94,13 +99,23 @@ PROBLEM_SORTS = {
     "memory": "mean_memory_reduction DESC NULLS LAST, problem_id",
 }
 
-_VERDICT_TYPES: dict[str, pa.DataType] = {
-    **{c: pa.string() for c in ("output_id", "run_id", "problem_id", "task", "outcome", "engine")},
-    **{c: pa.bool_() for c in ("passed", "below_resolution")},
-    **{c: pa.int32() for c in ("n_passed", "n_run")},
-    **{c: pa.float64() for c in ("speedup", "speedup_lo", "speedup_hi", "memory_reduction", "runtime_percentile",
-                                 "memory_percentile", "memory_lo", "memory_hi")},
+#: Arrow type of a record field's annotation (models.py keeps annotations as text), for bulk writes.
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "str": pa.string(), "str | None": pa.string(), "bool": pa.bool_(), "int": pa.int32(), "float | None": pa.float64(),
 }
+
+
+def arrow_schema(record: type[DataclassInstance], *, text: Sequence[str] = ()) -> pa.Schema:
+    """The Arrow schema of a record's columns (typed from its fields), then the extra `text` columns."""
+    return pa.schema([(f.name, _ARROW_TYPES[str(f.type)]) for f in fields(record)] + [(c, pa.string()) for c in text])
+
+
+#: `model_outputs` as the importers and the round loop write it: the columns the store reads back (ModelOutput's
+#: fields), then the prompt that asked for feedback and how the row was made (JSON), which only the loop writes.
+MODEL_OUTPUTS_SCHEMA = arrow_schema(ModelOutput, text=("feedback_prompt", "generation"))
+#: `pairs` as the importers write it: PairRow's columns and the release's other columns (JSON).
+PAIRS_SCHEMA = arrow_schema(PairRow, text=("extra",))
+_VERDICTS_SCHEMA = arrow_schema(StoredVerdict)
 
 #: Outcome filters of the browser: the cached verdicts (alias v) they keep. `no-gain` includes
 #: `within-noise` (a passing output whose speedup the measurements cannot tell from 1).
@@ -202,6 +217,14 @@ def _unit(method: _F) -> _F:
     return in_session  # type: ignore[return-value]
 
 
+def _scalars(cursor: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """The one row of an aggregate query (count, sum: it always has one)."""
+    row = cursor.fetchone()
+    if row is None:  # pragma: no cover - an aggregate without GROUP BY always returns a row
+        raise StoreError("an aggregate query returned no row")
+    return row
+
+
 class Writer:
     """Bulk writes inside one open transaction."""
 
@@ -237,7 +260,7 @@ class Writer:
             )
         finally:
             self._cur.unregister(stage)
-        return rows.num_rows
+        return int(rows.num_rows)
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         self._cur.execute(sql, params or [])
@@ -520,7 +543,7 @@ class Store:
     @_unit
     def counts(self) -> StoreCounts:
         cur = self._cursor()
-        tables = {t: int(cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES}
+        tables = {t: int(_scalars(cur.execute(f"SELECT count(*) FROM {t}"))[0]) for t in TABLES}
         by_split: dict[str, dict[str, int]] = {}
         for table in ("problems", "pairs", "runs"):
             for split, n in cur.execute(
@@ -556,8 +579,7 @@ class Store:
         order = PROBLEM_SORTS.get(sort, "problem_id")
         scope, scope_params = ("AND run_id = ?", [run_id]) if run_id else ("", [])
         sql = migrations.query_sql("problem_summaries").format(where=where, order=order, verdict_scope=scope)
-        rows = self._cursor().execute(sql, [*params, *scope_params, limit, offset]).fetchall()
-        return [ProblemSummary(*row) for row in rows]
+        return fetch_all(self._cursor().execute(sql, [*params, *scope_params, limit, offset]), ProblemSummary)
 
     @_unit
     def count_problems(
@@ -570,7 +592,7 @@ class Store:
         author: str | None = None,
     ) -> int:
         where, params = self._problem_filter(split, search, run_id, outcome, author)
-        return int(self._cursor().execute(f"SELECT count(*) FROM problems p {where}", params).fetchone()[0])
+        return int(_scalars(self._cursor().execute(f"SELECT count(*) FROM problems p {where}", params))[0])
 
     @staticmethod
     def _problem_filter(
@@ -580,7 +602,8 @@ class Store:
         outcome: str | None = None,
         author: str | None = None,
     ) -> tuple[str, list[Any]]:
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if run_id:
             clauses.append("p.problem_id IN (SELECT problem_id FROM model_outputs WHERE run_id = ?)")
             params.append(run_id)
@@ -668,19 +691,14 @@ class Store:
         return found
 
     # -- cached verdicts ---------------------------------------------------------------------------
-    _VERDICT_COLS = (
-        "output_id, run_id, problem_id, task, outcome, passed, n_passed, n_run, speedup, speedup_lo, speedup_hi, "
-        "memory_reduction, below_resolution, runtime_percentile, memory_percentile, engine, memory_lo, memory_hi"
-    )
-
     @_unit
     def content_fingerprint(self) -> tuple[int, int, int]:
         """(executions, model outputs, runs) row counts: cheap in DuckDB, and they grow with every write that
         can change a verdict (executions are only ever added; a forced re-run adds a newer one)."""
-        row = self._cursor().execute(
+        row = _scalars(self._cursor().execute(
             "SELECT (SELECT count(*) FROM executions), (SELECT count(*) FROM model_outputs), "
             "(SELECT count(*) FROM runs)"
-        ).fetchone()
+        ))
         return int(row[0]), int(row[1]), int(row[2])
 
     @_unit
@@ -689,20 +707,19 @@ class Store:
         runs and outputs, executions, labels (a retraction flips a flag, so retracted ones are counted
         apart) and the verdict cache (a refresh replaces rows: its stamps' sum moves). Every count is cheap in
         DuckDB, so the app can ask every few seconds when the file changed."""
-        row = self._cursor().execute(
+        row = _scalars(self._cursor().execute(
             "SELECT (SELECT count(*) FROM problems), (SELECT count(*) FROM pairs), (SELECT count(*) FROM test_cases), "
             "(SELECT count(*) FROM runs), (SELECT count(*) FROM model_outputs), (SELECT count(*) FROM executions), "
             "(SELECT count(*) FROM annotations), (SELECT count(*) FROM annotations WHERE retracted), "
             "(SELECT count(*) FROM output_verdicts), "
             "(SELECT coalesce(sum(n_executions + n_outputs), 0) FROM verdict_state)"
-        ).fetchone()
-        assert row is not None  # an aggregate always has its one row
+        ))
         return tuple(int(v) for v in row)
 
     @_unit
     def verdict_stamp(self, run_id: str) -> VerdictStamp:
         """Counts the run's verdicts depend on: its outputs, and the executions of its programs and inputs."""
-        row = self._cursor().execute(
+        stamp = fetch_one(self._cursor().execute(
             """
             WITH outs AS (SELECT output_id, pair_id, program_id FROM model_outputs WHERE run_id = ?),
             codes AS (
@@ -711,25 +728,25 @@ class Store:
                 SELECT s.code_sha256 FROM outs JOIN pairs pa ON pa.pair_id = outs.pair_id
                 JOIN programs s ON s.program_id = pa.slow_program_id
             )
-            SELECT (SELECT count(*) FROM executions e WHERE e.code_sha256 IN (SELECT code_sha256 FROM codes)),
-                   (SELECT count(*) FROM outs)
+            SELECT (SELECT count(*) FROM executions e WHERE e.code_sha256 IN (SELECT code_sha256 FROM codes))
+                       AS n_executions,
+                   (SELECT count(*) FROM outs) AS n_outputs
             """,
             [run_id],
-        ).fetchone()
-        return VerdictStamp(int(row[0]), int(row[1]))
+        ), VerdictStamp)
+        assert stamp is not None  # an aggregate always has its one row
+        return stamp
 
     @_unit
     def stored_verdict_stamp(self, run_id: str) -> VerdictStamp | None:
-        row = self._cursor().execute(
-            "SELECT n_executions, n_outputs FROM verdict_state WHERE run_id = ?", [run_id]
-        ).fetchone()
-        return VerdictStamp(int(row[0]), int(row[1])) if row else None
+        return fetch_one(self._cursor().execute(
+            f"SELECT {select_list(VerdictStamp)} FROM verdict_state WHERE run_id = ?", [run_id]
+        ), VerdictStamp)
 
     def replace_verdicts(self, run_id: str, verdicts: Sequence[StoredVerdict], stamp: VerdictStamp) -> None:
         """A run's verdicts, all at once: the old rows go, the new ones and their stamp land together."""
-        cols = self._VERDICT_COLS.split(", ")
-        table = pa.table({c: [getattr(v, c) for v in verdicts] for c in cols},
-                         schema=pa.schema([(c, _VERDICT_TYPES[c]) for c in cols]))
+        table = pa.table({c: [getattr(v, c) for v in verdicts] for c in columns(StoredVerdict)},
+                         schema=_VERDICTS_SCHEMA)
         with self.transaction() as tx:
             tx.execute("DELETE FROM output_verdicts WHERE run_id = ?", [run_id])
             tx.upsert("output_verdicts", table)
@@ -741,7 +758,8 @@ class Store:
     def verdicts(
         self, *, run_id: str | None = None, problem_id: str | None = None, output_ids: Sequence[str] | None = None
     ) -> list[StoredVerdict]:
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if run_id:
             clauses.append("run_id = ?")
             params.append(run_id)
@@ -752,53 +770,35 @@ class Store:
             clauses.append("output_id IN (SELECT unnest(?::VARCHAR[]))")
             params.append(list(output_ids))
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = self._cursor().execute(
-            f"SELECT {self._VERDICT_COLS} FROM output_verdicts {where} ORDER BY output_id", params
-        ).fetchall()
-        return [StoredVerdict(*r) for r in rows]
+        return fetch_all(self._cursor().execute(
+            f"SELECT {select_list(StoredVerdict)} FROM output_verdicts {where} ORDER BY output_id", params
+        ), StoredVerdict)
 
     @_unit
     def get_problem(self, problem_id: str) -> Problem | None:
-        row = (
-            self._cursor()
-            .execute(
-                "SELECT problem_id, name, description, split, fastest_code FROM problems WHERE problem_id = ?",
-                [problem_id],
-            )
-            .fetchone()
-        )
-        return Problem(*row) if row else None
+        return fetch_one(self._cursor().execute(
+            f"SELECT {select_list(Problem)} FROM problems WHERE problem_id = ?", [problem_id]
+        ), Problem)
 
     # -- programs and pairs ------------------------------------------------------------------------
-    _PROGRAM_COLS = (
-        "program_id, problem_id, code, code_sha256, language, user_id, submission_id, ref_runtime_s, ref_memory_kb"
-    )
-
     @_unit
     def get_program(self, program_id: str) -> Program | None:
-        row = (
-            self._cursor()
-            .execute(f"SELECT {self._PROGRAM_COLS} FROM programs WHERE program_id = ?", [program_id])
-            .fetchone()
-        )
-        return Program(*row) if row else None
+        return fetch_one(self._cursor().execute(
+            f"SELECT {select_list(Program)} FROM programs WHERE program_id = ?", [program_id]
+        ), Program)
 
     @_unit
     def programs_for_problem(self, problem_id: str) -> list[Program]:
-        rows = (
-            self._cursor()
-            .execute(
-                f"SELECT {self._PROGRAM_COLS} FROM programs WHERE problem_id = ? ORDER BY program_id", [problem_id]
-            )
-            .fetchall()
-        )
-        return [Program(*r) for r in rows]
+        return fetch_all(self._cursor().execute(
+            f"SELECT {select_list(Program)} FROM programs WHERE problem_id = ? ORDER BY program_id", [problem_id]
+        ), Program)
 
     @_unit
     def pairs(
         self, *, problem_id: str | None = None, split: str | None = None, limit: int = 500, offset: int = 0
     ) -> list[PairRow]:
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if problem_id:
             clauses.append("problem_id = ?")
             params.append(problem_id)
@@ -806,34 +806,22 @@ class Store:
             clauses.append("split = ?")
             params.append(split)
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = (
-            self._cursor()
-            .execute(
-                "SELECT pair_id, split, row_idx, problem_id, slow_program_id, fast_program_id FROM pairs "
-                f"{where} ORDER BY split, row_idx LIMIT ? OFFSET ?",
-                [*params, limit, offset],
-            )
-            .fetchall()
-        )
-        return [PairRow(*r) for r in rows]
+        return fetch_all(self._cursor().execute(
+            f"SELECT {select_list(PairRow)} FROM pairs {where} ORDER BY split, row_idx LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ), PairRow)
 
     @_unit
     def get_pair(self, pair_id: str) -> Pair | None:
-        row = (
-            self._cursor()
-            .execute(
-                "SELECT pair_id, split, row_idx, problem_id, slow_program_id, fast_program_id FROM pairs "
-                "WHERE pair_id = ?",
-                [pair_id],
-            )
-            .fetchone()
-        )
-        if not row:
+        row = fetch_one(self._cursor().execute(
+            f"SELECT {select_list(PairRow)} FROM pairs WHERE pair_id = ?", [pair_id]
+        ), PairRow)
+        if row is None:
             return None
-        slow, fast = self.get_program(row[4]), self.get_program(row[5])
+        slow, fast = self.get_program(row.slow_program_id), self.get_program(row.fast_program_id)
         if slow is None or fast is None:
             raise StoreError(f"pair {pair_id}: its programs are missing from the store")
-        return Pair(row[0], row[1], row[2], row[3], slow, fast)
+        return Pair(row.pair_id, row.split, row.row_idx, row.problem_id, slow, fast)
 
     @_unit
     def get_pairs(self, pair_ids: Sequence[str]) -> dict[str, Pair]:
@@ -841,17 +829,20 @@ class Store:
         a point lookup per pair and program costs a millisecond each at full scale)."""
         if not pair_ids:
             return {}
-        cols = ", ".join(f"{{t}}.{c}" for c in self._PROGRAM_COLS.split(", "))
-        rows = self._cursor().execute(
-            "SELECT pa.pair_id, pa.split, pa.row_idx, pa.problem_id, "
-            f"{cols.format(t='s')}, {cols.format(t='f')} FROM pairs pa "
+        # One row per pair: its own columns, then the slow program's, then the fast program's.
+        cur = self._cursor().execute(
+            f"SELECT pa.pair_id, pa.split, pa.row_idx, pa.problem_id, {select_list(Program, 's')}, "
+            f"{select_list(Program, 'f')} FROM pairs pa "
             "JOIN programs s ON s.program_id = pa.slow_program_id "
             "JOIN programs f ON f.program_id = pa.fast_program_id "
             "WHERE pa.pair_id IN (SELECT unnest(?::VARCHAR[]))",
             [list(pair_ids)],
-        ).fetchall()
-        n = len(self._PROGRAM_COLS.split(", "))
-        return {r[0]: Pair(r[0], r[1], r[2], r[3], Program(*r[4:4 + n]), Program(*r[4 + n:4 + 2 * n])) for r in rows}
+        )
+        program = columns(Program)
+        if column_names(cur) != ("pair_id", "split", "row_idx", "problem_id", *program, *program):
+            raise StoreError(f"get_pairs: unexpected columns {column_names(cur)}")  # pragma: no cover - a bug
+        n = len(program)
+        return {r[0]: Pair(r[0], r[1], r[2], r[3], Program(*r[4:4 + n]), Program(*r[4 + n:])) for r in cur.fetchall()}
 
     @_unit
     def pair_id_for_row(self, split: str, row_idx: int) -> tuple[str, str] | None:
@@ -881,25 +872,17 @@ class Store:
         if visibility:
             extra = " AND visibility = ?"
             params.append(visibility)
-        rows = (
-            self._cursor()
-            .execute(
-                "SELECT problem_id, visibility, idx, input, expected_output, test_sha256 FROM test_cases "
-                f"WHERE problem_id = ?{extra} ORDER BY visibility DESC, idx",
-                params,
-            )
-            .fetchall()
-        )
-        return [StoredTest(*r) for r in rows]
+        return fetch_all(self._cursor().execute(
+            f"SELECT {select_list(StoredTest)} FROM test_cases WHERE problem_id = ?{extra} "
+            "ORDER BY visibility DESC, idx",
+            params,
+        ), StoredTest)
 
     @_unit
     def spectrum(self, problem_id: str) -> Spectrum | None:
-        row = (
-            self._cursor()
-            .execute("SELECT problem_id, runtimes_s, memories_kb FROM spectra WHERE problem_id = ?", [problem_id])
-            .fetchone()
-        )
-        return Spectrum(row[0], tuple(row[1]), tuple(row[2])) if row else None
+        return fetch_one(self._cursor().execute(
+            f"SELECT {select_list(Spectrum)} FROM spectra WHERE problem_id = ?", [problem_id]
+        ), Spectrum, convert={"runtimes_s": tuple, "memories_kb": tuple})
 
     @_unit
     def trajectories_for(self, problem_id: str) -> list[Trajectory]:
@@ -913,40 +896,31 @@ class Store:
     @_unit
     def get_trajectory(self, trajectory_id: str) -> Trajectory | None:
         cur = self._cursor()
-        head = cur.execute(
-            "SELECT trajectory_id, user_id, problem_id FROM trajectories WHERE trajectory_id = ?", [trajectory_id]
-        ).fetchone()
-        if not head:
+        head = fetch_one(cur.execute(
+            f"SELECT {select_list(Trajectory, without=('steps',))} FROM trajectories WHERE trajectory_id = ?",
+            [trajectory_id],
+        ), Trajectory)
+        if head is None:
             return None
-        steps = cur.execute(
+        steps = fetch_all(cur.execute(
             "SELECT s.step, s.program_id, p.code, s.submission_id, s.status, s.cpu_time_ms, s.memory_kb "
             "FROM trajectory_steps s JOIN programs p USING (program_id) WHERE s.trajectory_id = ? ORDER BY s.step",
             [trajectory_id],
-        ).fetchall()
-        return Trajectory(head[0], head[1], head[2], tuple(TrajectoryStep(*s) for s in steps))
+        ), TrajectoryStep)
+        return replace(head, steps=tuple(steps))
 
     # -- runs and model outputs --------------------------------------------------------------------
     @_unit
     def runs(self) -> list[Run]:
-        rows = (
-            self._cursor()
-            .execute(
-                "SELECT r.run_id, r.task, r.model, r.method, r.split, r.source_file, count(o.output_id), "
-                "coalesce(max(o.round) + 1, 0) FROM runs r LEFT JOIN model_outputs o USING (run_id) "
-                "GROUP BY ALL ORDER BY r.run_id"
-            )
-            .fetchall()
-        )
-        return [Run(*r) for r in rows]
+        return fetch_all(self._cursor().execute(
+            "SELECT r.run_id, r.task, r.model, r.method, r.split, r.source_file, count(o.output_id) AS n_outputs, "
+            "coalesce(max(o.round) + 1, 0) AS rounds FROM runs r LEFT JOIN model_outputs o USING (run_id) "
+            "GROUP BY ALL ORDER BY r.run_id"
+        ), Run)
 
     @_unit
     def get_run(self, run_id: str) -> Run | None:
         return next((r for r in self.runs() if r.run_id == run_id), None)
-
-    _OUTPUT_COLS = (
-        "output_id, run_id, row_idx, sample_idx, round, problem_id, pair_id, program_id, code, raw_response, "
-        "prompt, feedback, exec_feedback, reflection, failure"
-    )
 
     @_unit
     def outputs(
@@ -959,7 +933,8 @@ class Store:
         limit: int = 1000,
         offset: int = 0,
     ) -> list[ModelOutput]:
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         for col, value in (("run_id", run_id), ("problem_id", problem_id), ("pair_id", pair_id)):
             if value:
                 clauses.append(f"o.{col} = ?")
@@ -970,34 +945,19 @@ class Store:
                 "AND x.row_idx = o.row_idx AND x.sample_idx = o.sample_idx)"
             )
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        cols = ", ".join(f"o.{c.strip()}" for c in self._OUTPUT_COLS.split(","))
-        rows = (
-            self._cursor()
-            .execute(
-                f"SELECT {cols} FROM model_outputs o {where} "
-                "ORDER BY o.run_id, o.row_idx, o.sample_idx, o.round LIMIT ? OFFSET ?",
-                [*params, limit, offset],
-            )
-            .fetchall()
-        )
-        return [ModelOutput(*r) for r in rows]
+        return fetch_all(self._cursor().execute(
+            f"SELECT {select_list(ModelOutput, 'o')} FROM model_outputs o {where} "
+            "ORDER BY o.run_id, o.row_idx, o.sample_idx, o.round LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ), ModelOutput)
 
     @_unit
     def get_output(self, output_id: str) -> ModelOutput | None:
-        row = (
-            self._cursor()
-            .execute(f"SELECT {self._OUTPUT_COLS} FROM model_outputs WHERE output_id = ?", [output_id])
-            .fetchone()
-        )
-        return ModelOutput(*row) if row else None
+        return fetch_one(self._cursor().execute(
+            f"SELECT {select_list(ModelOutput)} FROM model_outputs WHERE output_id = ?", [output_id]
+        ), ModelOutput)
 
     # -- executions --------------------------------------------------------------------------------
-    _EXEC_COLS = (
-        "execution_id, code_sha256, problem_id, visibility, test_idx, engine, engine_version, status_id, "
-        "status_description, cpu_time_s, wall_time_s, memory_kb, repeat_idx, test_sha256, limits_key, mode, "
-        "instructions, exit_code, exit_signal, stdout_excerpt, stderr_excerpt, message, source, created_at, context"
-    )
-
     @_unit
     def executions_for(
         self, code_sha256: str, problem_id: str, *, engine: str | None = None, source: str | None = None
@@ -1010,16 +970,11 @@ class Store:
         if source:
             extra += " AND source = ?"
             params.append(source)
-        rows = (
-            self._cursor()
-            .execute(
-                f"SELECT {self._EXEC_COLS} FROM executions WHERE code_sha256 = ? AND problem_id = ?{extra} "
-                "ORDER BY visibility DESC, test_idx, repeat_idx, created_at",
-                params,
-            )
-            .fetchall()
-        )
-        return [Execution(*r) for r in rows]
+        return fetch_all(self._cursor().execute(
+            f"SELECT {select_list(Execution)} FROM executions WHERE code_sha256 = ? AND problem_id = ?{extra} "
+            "ORDER BY visibility DESC, test_idx, repeat_idx, created_at",
+            params,
+        ), Execution)
 
     @_unit
     def cached_execution_keys(
@@ -1053,18 +1008,14 @@ class Store:
         if visibility:
             extra += " AND visibility = ?"
             params.append(visibility)
-        rows = (
-            self._cursor()
-            .execute(
-                f"SELECT {self._EXEC_COLS} FROM executions WHERE code_sha256 IN (SELECT unnest(?::VARCHAR[])){extra} "
-                "QUALIFY row_number() OVER (PARTITION BY code_sha256, problem_id, visibility, test_idx, repeat_idx, "
-                "engine, context ORDER BY created_at DESC, execution_id) = 1 "
-                "ORDER BY code_sha256, problem_id, visibility DESC, test_idx, repeat_idx",
-                params,
-            )
-            .fetchall()
-        )
-        return [Execution(*r) for r in rows]
+        return fetch_all(self._cursor().execute(
+            f"SELECT {select_list(Execution)} FROM executions "
+            f"WHERE code_sha256 IN (SELECT unnest(?::VARCHAR[])){extra} "
+            "QUALIFY row_number() OVER (PARTITION BY code_sha256, problem_id, visibility, test_idx, repeat_idx, "
+            "engine, context ORDER BY created_at DESC, execution_id) = 1 "
+            "ORDER BY code_sha256, problem_id, visibility DESC, test_idx, repeat_idx",
+            params,
+        ), Execution)
 
     @_unit
     def execution_engines(self, code_shas: Sequence[str]) -> dict[str, int]:
@@ -1086,7 +1037,8 @@ class Store:
         """Store executions, each batch in its own transaction so an interrupted run keeps what finished."""
         if not executions:
             return
-        cols = [c.strip() for c in self._EXEC_COLS.split(",") if c.strip() != "created_at"]
+        # created_at is the store's to set (the column's default: when the row lands).
+        cols = [c for c in columns(Execution) if c != "created_at"]
         data = {c: [getattr(e, c) for e in executions] for c in cols}
         table = pa.table(data)
         with self.transaction() as tx:
@@ -1106,25 +1058,19 @@ class Store:
     def cache_stats(self) -> dict[str, float]:
         """Executions stored, evaluation sessions, and the share of test runs served from stored results."""
         cur = self._cursor()
-        sessions, executed, cached = cur.execute(
+        sessions, executed, cached = _scalars(cur.execute(
             "SELECT count(*), coalesce(sum(executed), 0), coalesce(sum(cached), 0) FROM eval_log"
-        ).fetchone()
-        stored = cur.execute("SELECT count(*) FROM executions WHERE engine <> 'judge0-imported'").fetchone()[0]
+        ))
+        stored = _scalars(cur.execute("SELECT count(*) FROM executions WHERE engine <> 'judge0-imported'"))[0]
         total = executed + cached
         return {"sessions": sessions, "executed": executed, "cached": cached, "stored": stored,
                 "hit_rate": cached / total if total else 0.0}
 
     # -- annotations -------------------------------------------------------------------------------
-    _ANN_COLS = "annotation_id, target_kind, target_id, label, note, author, created_at, retracted"
-
     def add_annotation(self, annotation: Annotation) -> None:
         """One label, committed on its own: once this returns, a crash cannot lose it."""
         with self.transaction() as tx:
-            tx.execute(
-                f"INSERT INTO annotations ({self._ANN_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [annotation.annotation_id, annotation.target_kind, annotation.target_id, annotation.label,
-                 annotation.note, annotation.author, annotation.created_at, annotation.retracted],
-            )
+            tx.execute(insert_sql("annotations", columns(Annotation)), values(annotation, columns(Annotation)))
 
     def retract_annotation(self, annotation_id: str) -> None:
         with self.transaction() as tx:
@@ -1132,23 +1078,19 @@ class Store:
 
     @_unit
     def last_live_annotation(self, author: str) -> Annotation | None:
-        row = (
-            self._cursor()
-            .execute(
-                f"SELECT {self._ANN_COLS} FROM annotations WHERE author = ? AND NOT retracted "
-                "ORDER BY created_at DESC, annotation_id DESC LIMIT 1",
-                [author],
-            )
-            .fetchone()
-        )
-        return Annotation(*row) if row else None
+        return fetch_one(self._cursor().execute(
+            f"SELECT {select_list(Annotation)} FROM annotations WHERE author = ? AND NOT retracted "
+            "ORDER BY created_at DESC, annotation_id DESC LIMIT 1",
+            [author],
+        ), Annotation)
 
     @_unit
     def current_annotations(
         self, *, target_kind: str | None = None, target_ids: Sequence[str] | None = None, author: str | None = None
     ) -> list[Annotation]:
         """The live label per (target, author): the newest one not retracted."""
-        clauses, params = ["NOT retracted"], []
+        clauses: list[str] = ["NOT retracted"]
+        params: list[Any] = []
         if target_kind:
             clauses.append("target_kind = ?")
             params.append(target_kind)
@@ -1158,42 +1100,33 @@ class Store:
         if author:
             clauses.append("author = ?")
             params.append(author)
-        rows = (
-            self._cursor()
-            .execute(
-                f"SELECT {self._ANN_COLS} FROM annotations WHERE {' AND '.join(clauses)} "
-                "QUALIFY row_number() OVER (PARTITION BY target_kind, target_id, author "
-                "ORDER BY created_at DESC, annotation_id DESC) = 1 ORDER BY target_kind, target_id, author",
-                params,
-            )
-            .fetchall()
-        )
-        return [Annotation(*r) for r in rows]
+        return fetch_all(self._cursor().execute(
+            f"SELECT {select_list(Annotation)} FROM annotations WHERE {' AND '.join(clauses)} "
+            "QUALIFY row_number() OVER (PARTITION BY target_kind, target_id, author "
+            "ORDER BY created_at DESC, annotation_id DESC) = 1 ORDER BY target_kind, target_id, author",
+            params,
+        ), Annotation)
 
     @_unit
     def all_annotations(self) -> list[Annotation]:
-        rows = (
-            self._cursor()
-            .execute(f"SELECT {self._ANN_COLS} FROM annotations ORDER BY created_at, annotation_id")
-            .fetchall()
-        )
-        return [Annotation(*r) for r in rows]
+        return fetch_all(self._cursor().execute(
+            f"SELECT {select_list(Annotation)} FROM annotations ORDER BY created_at, annotation_id"
+        ), Annotation)
 
     @_unit
     def annotations_table(self) -> pa.Table:
         return self._cursor().sql(
-            f"SELECT {self._ANN_COLS} FROM annotations ORDER BY created_at, annotation_id"
+            f"SELECT {select_list(Annotation)} FROM annotations ORDER BY created_at, annotation_id"
         ).to_arrow_table()
 
     # -- imports log -------------------------------------------------------------------------------
     @_unit
     def imports(self) -> list[dict[str, Any]]:
-        cur = self._cursor()
-        rows = cur.execute(
+        cur = self._cursor().execute(
             "SELECT import_id, kind, path, file_sha256, rows, imported_at FROM imports ORDER BY imported_at"
-        ).fetchall()
-        return [dict(zip(("import_id", "kind", "path", "file_sha256", "rows", "imported_at"), r, strict=True))
-                for r in rows]
+        )
+        names = column_names(cur)
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 def dumps_extra(value: dict[str, Any] | None) -> str | None:
