@@ -1,11 +1,212 @@
-"""The plain records every layer shares (problems, programs, runs, outputs, executions, labels, verdicts).
+"""Plain dataclasses the store hands out. Nothing above the store ever sees a DuckDB row or cursor."""
 
-TEMPORARY: re-exports ecco_tui.store.models while the store's row mapping is being reworked.
-"""
+from __future__ import annotations
 
-from ecco_tui.engines.base import code_sha256
-from ecco_tui.store.models import *  # noqa: F403
-from ecco_tui.store.models import Annotation, Problem, ProblemSummary, Run, Spectrum, Trajectory, TrajectoryStep
+from dataclasses import dataclass, field
+from datetime import datetime
 
-__all__ = ["Annotation", "Problem", "ProblemSummary", "Run", "Spectrum", "Trajectory", "TrajectoryStep",
-           "code_sha256"]
+
+@dataclass(frozen=True, slots=True)
+class ProblemSummary:
+    problem_id: str
+    name: str | None
+    split: str | None
+    n_programs: int
+    n_pairs: int
+    n_outputs: int
+    n_public_tests: int
+    n_private_tests: int
+    # From the cached verdicts (scoped to the browser's run filter): outputs judged, the share of them that
+    # pass every scored test, and mean speedup / memory reduction over the passing editing outputs.
+    n_judged: int = 0
+    pass_at_1: float | None = None
+    mean_speedup: float | None = None
+    mean_memory_reduction: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    problem_id: str
+    name: str | None
+    description: str | None
+    split: str | None
+    fastest_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    program_id: str
+    problem_id: str
+    code: str
+    code_sha256: str
+    language: str
+    user_id: str | None = None
+    submission_id: str | None = None
+    ref_runtime_s: float | None = None
+    ref_memory_kb: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PairRow:
+    pair_id: str
+    split: str
+    row_idx: int
+    problem_id: str
+    slow_program_id: str
+    fast_program_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    pair_id: str
+    split: str
+    row_idx: int
+    problem_id: str
+    slow: Program
+    fast: Program
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTest:
+    problem_id: str
+    visibility: str
+    idx: int
+    input: str
+    expected_output: str
+    test_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Spectrum:
+    problem_id: str
+    runtimes_s: tuple[float, ...]
+    memories_kb: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TrajectoryStep:
+    step: int
+    program_id: str
+    code: str
+    submission_id: str | None
+    status: str | None
+    cpu_time_ms: float | None
+    memory_kb: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Trajectory:
+    trajectory_id: str
+    user_id: str
+    problem_id: str
+    steps: tuple[TrajectoryStep, ...] = ()  # not a column: the rows of trajectory_steps
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    run_id: str
+    task: str
+    model: str
+    method: str
+    split: str
+    source_file: str | None
+    n_outputs: int
+    rounds: int
+
+
+@dataclass(frozen=True, slots=True)
+class ModelOutput:
+    output_id: str
+    run_id: str
+    row_idx: int
+    sample_idx: int
+    round: int
+    problem_id: str
+    pair_id: str | None
+    program_id: str | None
+    code: str | None
+    raw_response: str | None = None
+    prompt: str | None = None
+    feedback: str | None = None
+    exec_feedback: str | None = None
+    reflection: str | None = None
+    failure: str | None = None  # why a refinement round has no code (model error, no code block)
+
+
+@dataclass(frozen=True, slots=True)
+class Execution:
+    execution_id: str
+    code_sha256: str
+    problem_id: str
+    visibility: str
+    test_idx: int
+    engine: str
+    engine_version: str
+    status_id: int
+    status_description: str
+    cpu_time_s: float | None
+    wall_time_s: float | None
+    memory_kb: float | None
+    repeat_idx: int = 0
+    test_sha256: str | None = None
+    limits_key: str = ""
+    mode: str = "time"
+    instructions: int | None = None
+    exit_code: int | None = None
+    exit_signal: int | None = None
+    stdout_excerpt: str | None = None
+    stderr_excerpt: str | None = None
+    message: str | None = None
+    source: str | None = None
+    created_at: datetime | None = None
+    context: str | None = None  # imported results: "<run>#<row>#<input|output>"
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCounts:
+    tables: dict[str, int] = field(default_factory=dict)
+    by_split: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    annotation_id: str
+    target_kind: str  # output | pair | program
+    target_id: str
+    label: str
+    note: str | None
+    author: str
+    created_at: datetime
+    retracted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVerdict:
+    """One output's cached verdict (table output_verdicts): what `ecco report` says about it."""
+
+    output_id: str
+    run_id: str
+    problem_id: str
+    task: str
+    outcome: str
+    passed: bool
+    n_passed: int
+    n_run: int
+    speedup: float | None = None
+    speedup_lo: float | None = None
+    speedup_hi: float | None = None
+    memory_reduction: float | None = None
+    below_resolution: bool = False
+    runtime_percentile: float | None = None
+    memory_percentile: float | None = None
+    engine: str | None = None
+    memory_lo: float | None = None
+    memory_hi: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictStamp:
+    """What a run's verdicts were computed from: when either count changes, the cache is stale."""
+
+    n_executions: int
+    n_outputs: int
