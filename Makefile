@@ -28,11 +28,13 @@ test: $(VENV)/.installed-test
 	bash scripts/system-deps.sh
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy ecco_tui
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy ecco_tui
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks
@@ -41,4 +43,4 @@ screenshots: $(VENV)/.installed-test
 	$(BIN)/python -m ecco_tui.tools.screenshots
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

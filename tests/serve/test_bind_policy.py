@@ -35,9 +35,9 @@ def no_env_token(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def no_probe(monkeypatch: pytest.MonkeyPatch) -> None:
     """The command probes its sandbox before serving; these tests are about the bind, not the engine."""
-    from ecco_tui.cli import main
+    from ecco_tui.cli import serve
 
-    monkeypatch.setattr(main, "probe_engine_or_fail", lambda *args, **kwargs: None)
+    monkeypatch.setattr(serve, "probe_engine_or_fail", lambda *args, **kwargs: None)
 
 
 # ------------------------------------------------------------------------------------------ the policy
@@ -102,10 +102,10 @@ def test_ecco_serve_refuses_non_loopback_without_token_with_one_line_and_exit_1(
 ) -> None:
     import uvicorn
 
-    from ecco_tui.cli import main
+    from ecco_tui.cli import main, serve
     from ecco_tui.serve import app as serve_app
 
-    for target, name in ((serve_app, "serve"), (uvicorn, "run"), (main, "probe_engine_or_fail")):
+    for target, name in ((serve_app, "serve"), (uvicorn, "run"), (serve, "probe_engine_or_fail")):
         monkeypatch.setattr(target, name, never)
     result = CliRunner().invoke(main.app, ["serve", "--host", "0.0.0.0", "--port", "0"])
     assert result.exit_code == 1
@@ -119,10 +119,10 @@ def test_ecco_serve_refuses_no_sandbox_off_loopback_even_with_insecure_no_auth(
 ) -> None:
     import uvicorn
 
-    from ecco_tui.cli import main
+    from ecco_tui.cli import main, serve
     from ecco_tui.serve import app as serve_app
 
-    for target, name in ((serve_app, "serve"), (uvicorn, "run"), (main, "probe_engine_or_fail")):
+    for target, name in ((serve_app, "serve"), (uvicorn, "run"), (serve, "probe_engine_or_fail")):
         monkeypatch.setattr(target, name, never)
     result = CliRunner().invoke(main.app, ["serve", "--host", "0.0.0.0", "--port", "0", "--no-sandbox",
                                            "--insecure-no-auth", "--auth-token", "secret"])

@@ -1,0 +1,227 @@
+"""Commands that execute programs on tests: `run` (one program, nothing stored) and `eval` (every input and
+output of runs, every per-test result stored as it arrives, then the report)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ecco_tui.cli import render
+from ecco_tui.cli.app import (
+    DbOption,
+    EngineOption,
+    Judge0UrlOption,
+    NoSandboxOption,
+    check_choice,
+    console,
+    err_console,
+    fail,
+    refuse_unsandboxable,
+    settings_for,
+    user_errors,
+    warn,
+    warn_unsandboxed,
+)
+from ecco_tui.cli.progress import progress_bar, refresh_verdicts_of, stage_progress
+from ecco_tui.cli.reports import REPORT_FORMATS, TESTS, print_report
+
+if TYPE_CHECKING:
+    from ecco_tui.engines.base import EngineInfo, TestResult
+    from ecco_tui.services.evaluation import AutoResult, EvalPlan, EvalStats
+
+    #: One evaluated run: its name, plan and stats, and what `--repeat auto` did (None with a fixed repeat).
+    EvalDone = tuple[str, EvalPlan, EvalStats, AutoResult | None]
+
+__all__ = ["eval_cmd", "run_cmd"]
+
+
+def run_cmd(
+    file: Annotated[Path, typer.Argument(help="A Python program.", show_default=False)],
+    problem: Annotated[str, typer.Option("--problem", help="Problem id whose tests to run, e.g. p03209.")],
+    db: DbOption = None,
+    engine: EngineOption = None,
+    judge0_url: Judge0UrlOption = None,
+    tests: Annotated[str, typer.Option(help="public, private or all.")] = "all",
+    repeat: Annotated[int, typer.Option(min=1, max=20, help="Runs per test (medians shown).")] = 1,
+    cost: Annotated[str, typer.Option("--cost", help="time, or instructions: also count instructions with "
+                                      "valgrind (local engine; ~70× slower, once per test).")] = "time",
+    no_sandbox: NoSandboxOption = False,
+) -> None:
+    """Run one program on a problem's tests and print a per-test table (nothing is stored)."""
+    import asyncio
+
+    from ecco_tui.metrics import median_or_none
+    from ecco_tui.services.engines import UNSANDBOXED, EngineError, is_sandboxed, open_engine, runs_unsandboxed
+    from ecco_tui.services.evaluation import cost_problem, to_engine_test
+    from ecco_tui.services.workspace import open_store
+
+    check_choice("--tests", tests, TESTS)
+    try:
+        code = file.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{file}: cannot read ({exc})")
+    settings = settings_for(db, engine=engine, judge0_url=judge0_url, no_sandbox=no_sandbox)
+    if problem_text := cost_problem(cost, settings.engine):
+        fail(problem_text)
+    refuse_unsandboxable(settings)
+    if runs_unsandboxed(settings):
+        warn_unsandboxed("the program runs")
+    with user_errors(), open_store(settings.db_path, read_only=settings.db_path.exists()) as store:
+        cases = [to_engine_test(t) for t in store.tests_for(problem, None if tests == "all" else tests)]
+    if not cases:
+        fail(f"--problem: no {'' if tests == 'all' else tests + ' '}tests stored for {problem!r}")
+    counting = cost == "instructions"
+
+    async def go() -> tuple[EngineInfo, list[TestResult]]:
+        try:
+            async with open_engine(settings, engine, judge0_url=judge0_url, count_instructions=counting) as eng:
+                info = await eng.info()
+                results = []
+                with progress_bar() as progress:
+                    progress("tests", 0, len(cases) * repeat)
+                    async for result in eng.run(code, cases, None, repeat=repeat):
+                        results.append(result)
+                        progress("tests", 1, None)
+                return info, results
+        except EngineError as exc:
+            fail(str(exc))
+
+    info, results = asyncio.run(go())
+    by_test: dict[tuple[str, int], list[TestResult]] = {}
+    for r in results:
+        by_test.setdefault((r.test.visibility, r.test.index), []).append(r)
+    rows = []
+    passed = 0
+    for (vis, idx), runs in sorted(by_test.items(), key=lambda kv: (kv[0][0] != "public", kv[0][1])):
+        worst = max(runs, key=lambda r: r.status_id != 3)
+        ok = all(r.status_id == 3 for r in runs)
+        passed += ok
+        counts = [r.instructions for r in runs if r.instructions is not None]
+        rows.append((
+            f"{vis} {idx}", f"[{'green' if ok else 'red'}]{worst.status_description}[/]",
+            render.cell(median_or_none(r.cpu_time_s for r in runs if r.cpu_time_s is not None), ".3f"),
+            render.cell(median_or_none(r.wall_time_s for r in runs if r.wall_time_s is not None), ".3f"),
+            render.cell(median_or_none(r.memory_kb for r in runs if r.memory_kb is not None), ",.0f"),
+            "" if worst.exit_code is None else str(worst.exit_code),
+            *((render.cell(counts[0] if counts else None, ","),) if counting else ()),
+        ))
+    unsandboxed = "" if is_sandboxed(info) else f" · [bold red]{UNSANDBOXED}[/]"
+    columns: list[render.Column] = ["test", "status", ("cpu s", "right"), ("wall s", "right"),
+                                    ("memory KB", "right"), ("exit", "right")]
+    if counting:
+        columns.append(("instructions", "right"))
+    console.print(render.table(f"{file.name} on {problem} · {info.name} {info.version} · {info.language}{unsandboxed}",
+                               columns, rows))
+    console.print(f"{passed}/{len(by_test)} tests passed")
+    if passed != len(by_test):
+        raise typer.Exit(2)
+
+
+def eval_cmd(
+    run: Annotated[list[str], typer.Option("--run", help="Run name (repeatable); see `ecco report`.")],
+    db: DbOption = None,
+    split: Annotated[str | None, typer.Option(help="Only check that the run is of this split.")] = None,
+    engine: EngineOption = None,
+    judge0_url: Judge0UrlOption = None,
+    tests: Annotated[str, typer.Option(help="public, private or all.")] = "private",
+    repeat: Annotated[str, typer.Option(help="Runs per test (1-20), or auto: repeat each pair's input and output "
+                                        "until its speedup interval is within ±5% or 15 samples per test. Every "
+                                        "sample is stored.")] = "1",
+    cost: Annotated[str, typer.Option("--cost", help="time, or instructions: also count instructions with "
+                                      "valgrind (local engine; ~70× slower, once per test), stored beside CPU "
+                                      "time; the report then shows both speedups.")] = "time",
+    force: Annotated[bool, typer.Option("--force", help="Re-run results already stored.")] = False,
+    all_rounds: Annotated[bool, typer.Option("--all-rounds", help="Evaluate every refinement round, "
+                                             "not only the last.")] = False,
+    output_format: Annotated[str, typer.Option("--format", help="table, csv, json or md.")] = "table",
+    no_sandbox: NoSandboxOption = False,
+) -> None:
+    """Execute all inputs and outputs of runs, storing every per-test result as it arrives (resumable)."""
+    import asyncio
+    from contextlib import AsyncExitStack
+
+    from ecco_tui.services import evaluation, report
+    from ecco_tui.services.engines import EngineError, limits_from, open_engine, runs_unsandboxed
+    from ecco_tui.services.workspace import open_store
+
+    check_choice("--tests", tests, TESTS)
+    render.check_format(output_format, REPORT_FORMATS)
+    try:
+        repeats = evaluation.parse_repeat(repeat)  # None: auto
+    except ValueError as exc:
+        fail(str(exc))
+    settings = settings_for(db, engine=engine, judge0_url=judge0_url, no_sandbox=no_sandbox, existing=True)
+    if problem := evaluation.cost_problem(cost, settings.engine):
+        fail(problem)
+    refuse_unsandboxable(settings)
+    if runs_unsandboxed(settings):
+        warn_unsandboxed("the runs' programs run")
+    visibility = None if tests == "all" else tests
+    limits = limits_from(settings)
+    with user_errors(), open_store(settings.db_path) as store:
+        for run_id in run:
+            known = store.get_run(run_id)
+            if known is None:
+                fail(f"--run: no run named {run_id!r} (runs: {', '.join(r.run_id for r in store.runs()) or 'none'})")
+            if split and known.split != split:
+                fail(f"--run {run_id}: made from the {known.split} split, not {split}")
+        counting = cost == evaluation.INSTRUCTIONS
+
+        async def go() -> list[EvalDone]:
+            done: list[EvalDone] = []
+            try:
+                async with AsyncExitStack() as engines:
+                    eng = await engines.enter_async_context(
+                        open_engine(settings, engine, judge0_url=judge0_url, count_instructions=counting))
+                    # Repeats beyond the first need no count: they run on a plain engine, after the counted runs.
+                    plain = await engines.enter_async_context(
+                        open_engine(settings, engine, judge0_url=judge0_url)) if counting else None
+                    info = await eng.info()
+                    for run_id in run:
+                        with progress_bar() as progress:
+                            report_progress = stage_progress(progress, run_id)
+                            if repeats is None:
+                                auto = await evaluation.evaluate_auto(
+                                    store, eng, run_id, limits, visibility=visibility, mode=cost, force=force,
+                                    final_round_only=not all_rounds, plain_engine=plain, progress=report_progress)
+                                done.append((run_id, auto.plan, auto.stats, auto))
+                                continue
+                            programs = evaluation.run_programs(store, run_id, final_round_only=not all_rounds)
+                            plan = evaluation.plan_evaluation(store, programs, info, limits, run_id=run_id,
+                                                              visibility=visibility, repeat=repeats, mode=cost,
+                                                              force=force)
+                            stats = await evaluation.execute_plan(store, eng, plan, limits, mode=cost, force=force,
+                                                                  plain_engine=plain, progress=report_progress)
+                        done.append((run_id, plan, stats, None))
+            except EngineError as exc:
+                fail(str(exc))
+            return done
+
+        try:
+            results = asyncio.run(go())
+        except KeyboardInterrupt:
+            err_console.print("interrupted: results so far are stored; run the same command to resume")
+            raise typer.Exit(130) from None
+        for run_id, plan, stats, auto in results:
+            err_console.print(
+                f"{run_id}: {plan.programs} programs, {stats.executed} test runs executed, {stats.cached} cached, "
+                f"{stats.tests_per_second:.1f} tests/s" + (f", {stats.failed_jobs} programs failed to run"
+                                                           if stats.failed_jobs else "")
+                + (f", {stats.instructions_counted} instruction counts" if counting and stats.executed else ""),
+                highlight=False,
+            )
+            if auto is not None:
+                err_console.print(
+                    f"  repeat auto: {auto.pairs} pairs in {auto.rounds} rounds: {auto.narrow} within "
+                    f"±{evaluation.AUTO_RELATIVE:.0%}, {auto.capped} still wider at {evaluation.AUTO_MAX_SAMPLES} "
+                    f"samples, {auto.no_interval} with nothing to compare", highlight=False)
+            for line in stats.errors[:5]:
+                err_console.print(f"[red]  {line}[/]", highlight=False)
+            if plan.missing_tests:
+                warn(f"no {tests} tests stored for {len(plan.missing_tests)} problems (e.g. {plan.missing_tests[0]})",
+                     highlight=True)
+        lines = report.build_report(store, run, engine=engine or settings.engine, visibility=visibility)
+        refresh_verdicts_of(store, list(run))
+    print_report(lines, output_format)
