@@ -96,7 +96,7 @@ def ensure_judged_run(store: Any) -> int:
 
     import pyarrow as pa
 
-    from ecco_tui.store.models import StoredVerdict
+    from ecco_tui.model import StoredVerdict
 
     if store.get_run(JUDGED_RUN) is not None:
         return len(store.verdicts(run_id=JUDGED_RUN))

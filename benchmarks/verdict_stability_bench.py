@@ -27,11 +27,11 @@ from pathlib import Path
 
 from ecco_tui.engines.base import Limits
 from ecco_tui.engines.local import LocalEngine
+from ecco_tui.model import Execution
 from ecco_tui.services import evaluation
 from ecco_tui.services.engines import default_interpreter
 from ecco_tui.services.imports import build_sample_store
 from ecco_tui.services.report import OutputVerdict, RunMeasurements, editing_verdicts
-from ecco_tui.store.models import Execution
 from ecco_tui.store.store import Store
 
 LIMITS = Limits(cpu_time_s=5, wall_time_s=10, memory_kb=512_000)

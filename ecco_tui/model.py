@@ -1,9 +1,27 @@
-"""Plain dataclasses the store hands out. Nothing above the store ever sees a DuckDB row or cursor."""
+"""The plain records every layer shares: problems, programs, pairs, tests, runs, model outputs, executions,
+labels and verdicts, and a program's identity (`code_sha256`).
+
+The store hands these out (nothing above it ever sees a DuckDB row or cursor; each record's fields are its
+table's columns, see store/rows.py), services compute with them, and the app shows them: a screen can name a
+`Run` or an `Annotation` without importing the store.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+
+
+def normalize_code(code: str) -> str:
+    """Canonical program text: LF line endings and no trailing whitespace, so one program has one key."""
+    lines = code.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n") + "\n"
+
+
+def code_sha256(code: str) -> str:
+    """A program's identity: the SHA-256 of its normalized text (executions are cached under it)."""
+    return hashlib.sha256(normalize_code(code).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

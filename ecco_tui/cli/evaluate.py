@@ -24,7 +24,7 @@ from ecco_tui.cli.app import (
     warn,
     warn_unsandboxed,
 )
-from ecco_tui.cli.progress import progress_bar, refresh_verdicts_of, stage_progress
+from ecco_tui.cli.progress import progress_bar, stage_progress, verdict_progress
 from ecco_tui.cli.reports import REPORT_FORMATS, TESTS, print_report
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ def eval_cmd(
     import asyncio
     from contextlib import AsyncExitStack
 
-    from ecco_tui.services import evaluation, report
+    from ecco_tui.services import evaluation, verdicts
     from ecco_tui.services.engines import EngineError, limits_from, open_engine, runs_unsandboxed
     from ecco_tui.services.workspace import open_store
 
@@ -222,6 +222,8 @@ def eval_cmd(
             if plan.missing_tests:
                 warn(f"no {tests} tests stored for {len(plan.missing_tests)} problems (e.g. {plan.missing_tests[0]})",
                      highlight=True)
-        lines = report.build_report(store, run, engine=engine or settings.engine, visibility=visibility)
-        refresh_verdicts_of(store, list(run))
+        # One judging per output: the report's verdicts also fill the browser's verdict cache.
+        with verdict_progress() as advance:
+            lines = verdicts.report_and_refresh(store, list(run), engine=engine or settings.engine,
+                                                visibility=visibility, progress=advance)
     print_report(lines, output_format)

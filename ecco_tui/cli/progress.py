@@ -29,7 +29,7 @@ from ecco_tui.cli.app import err_console
 if TYPE_CHECKING:
     from ecco_tui.store.store import Store
 
-__all__ = ["ProgressBar", "RateColumn", "progress_bar", "refresh_verdicts_of", "stage_progress"]
+__all__ = ["ProgressBar", "RateColumn", "progress_bar", "refresh_verdicts_of", "stage_progress", "verdict_progress"]
 
 #: `progress(stage, advance, total)`: advance the bar of `stage` (created on first use) by `advance` items;
 #: a `total` that is not None (re)sets its length.
@@ -85,6 +85,14 @@ def refresh_verdicts_of(store: Store, run_ids: Sequence[str]) -> None:
     changing the counts the staleness stamp compares."""
     from ecco_tui.services.verdicts import refresh_verdicts
 
+    with verdict_progress() as advance:
+        refresh_verdicts(store, list(run_ids), force=True, progress=advance)
+
+
+@contextmanager
+def verdict_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar per run for verdict computation: yields the callback the verdict services call with
+    (run, outputs done, outputs in the run)."""
     seen: dict[str, int] = {}
     with progress_bar() as progress:
 
@@ -92,4 +100,4 @@ def refresh_verdicts_of(store: Store, run_ids: Sequence[str]) -> None:
             progress(f"verdicts:{run_id}", done - seen.get(run_id, 0), total)
             seen[run_id] = done
 
-        refresh_verdicts(store, list(run_ids), force=True, progress=advance)
+        yield advance

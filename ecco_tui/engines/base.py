@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Protocol, runtime_checkable
 
+# A program's identity is shared by every layer (ecco_tui.model); the engines key their results by it.
+from ecco_tui.model import code_sha256 as code_sha256
+from ecco_tui.model import normalize_code as normalize_code
+
 
 class Status(IntEnum):
     """Judge0's status table (CE 1.13.1, app/enumerations/status.rb)."""
@@ -75,16 +79,6 @@ def outputs_match(actual: str | None, expected: str | None) -> bool:
     if not actual:
         return False
     return normalize_output(actual) == normalize_output(expected)
-
-
-def normalize_code(code: str) -> str:
-    """Canonical program text: LF line endings and no trailing whitespace, so one program has one key."""
-    lines = code.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(line.rstrip() for line in lines).strip("\n") + "\n"
-
-
-def code_sha256(code: str) -> str:
-    return hashlib.sha256(normalize_code(code).encode("utf-8")).hexdigest()
 
 
 def sha256_of_test(stdin: str, expected_output: str | None) -> str:

@@ -21,7 +21,7 @@ from ecco_tui.engines.base import code_sha256, normalize_code, sha256_of_test
 from ecco_tui.ingest.errors import IngestError
 from ecco_tui.ingest.readers import TABULAR_SUFFIXES, read_records
 from ecco_tui.ingest.testcases import TestSource, is_test_root, read_test_source, visibility_from_path
-from ecco_tui.store.models import Problem, Program, StoredTest
+from ecco_tui.model import Problem, Program, StoredTest
 from ecco_tui.store.store import PAIRS_SCHEMA, Store, arrow_schema, dumps_extra
 
 CONFIGS = ("edit", "generate_eval", "generate", "trajectories")

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ecco_tui.engines.base import Status, TestResult
-from ecco_tui.store.models import Execution, StoredTest
+from ecco_tui.model import Execution, StoredTest
 
 __all__ = [
     "TestFeedback",

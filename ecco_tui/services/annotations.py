@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from ecco_tui.config import DEFAULT_LABELS
 from ecco_tui.ingest.errors import IngestError
 from ecco_tui.ingest.readers import read_records
-from ecco_tui.store.models import Annotation
+from ecco_tui.model import Annotation
 from ecco_tui.store.store import Store
 
 TARGET_KINDS = ("output", "pair", "program")

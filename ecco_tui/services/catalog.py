@@ -3,17 +3,17 @@
 Widgets call these from workers and get plain dataclasses back; nothing here knows about Textual.
 
 Outcomes are `ecco report`'s: every verdict (outcome, speedup with its bootstrap interval, below-resolution)
-comes from `report.editing_verdicts`, run here on a small scope (one problem's outputs, or one compare
-view) instead of a whole run. The measurements follow the report's rules too: the newest execution per
-test and repeat, one engine, private tests for the metrics (public tests are listed, not scored), and a
-crashed run's time never counts as speed. The TUI only formats what it gets.
+comes from `services.judging`, run here on a small scope (one problem's outputs, or one compare view)
+instead of a whole run, with the same measurements: the newest execution per test and repeat, one engine
+(the busiest, where the report would ask for `--engine`), private tests for the metrics (public tests are
+listed, not scored), and a crashed run's time never counts as speed. The TUI only formats what it gets.
 """
 
 from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,9 +32,7 @@ from ecco_tui.metrics import (
     runtime_ratio,
     speedup,
 )
-from ecco_tui.services.engines import accounting_of
-from ecco_tui.services.report import OutputVerdict, editing_verdicts, measure_from_executions
-from ecco_tui.store.models import (
+from ecco_tui.model import (
     Execution,
     ModelOutput,
     Pair,
@@ -47,6 +45,19 @@ from ecco_tui.store.models import (
     StoredTest,
     Trajectory,
 )
+from ecco_tui.services import verdicts
+from ecco_tui.services.engines import accounting_of
+from ecco_tui.services.judging import (
+    FAILS,
+    PASSES,
+    SCORED,
+    EnginePolicy,
+    Measurements,
+    editing_verdicts,
+    measure_from_executions,
+    problem_outcomes,
+)
+from ecco_tui.services.judging import OutcomeSummary as OutcomeSummary
 from ecco_tui.store.store import Store, StoreLockedError
 
 #: Problem orders the browser cycles through (keys of the store's whitelist of ORDER BY clauses).
@@ -64,13 +75,6 @@ OUTCOME_FILTERS: tuple[tuple[str, str], ...] = (
     ("unlabeled", "unlabeled (by you)"),
     ("disagrees", "your label ≠ outcome"),
 )
-
-#: Tests the metrics are computed on, as in `ecco report` (and ECCO's evaluation): the private ones.
-SCORED = "private"
-
-#: Outcomes of generation outputs, which have no input to be faster than: correctness only.
-PASSES, FAILS = "passes", "fails"
-
 
 @dataclass(frozen=True, slots=True)
 class ProblemPage:
@@ -99,24 +103,6 @@ class OutputRow:
     round: int
     pair_id: str | None
     has_code: bool
-
-
-@dataclass(frozen=True, slots=True)
-class OutcomeSummary:
-    """What the stored executions say about one output (editing: `ecco report`'s verdict)."""
-
-    outcome: str
-    speedup: float | None  # Runtime(input) / Runtime(output) over common private tests, correct or not
-    speedup_lo: float | None
-    speedup_hi: float | None
-    n_passed: int
-    n_run: int
-    below_resolution: bool = False
-    runtime_percentile: float | None = None  # generation outputs that pass
-    memory_reduction: float | None = None  # Memory(input) / Memory(output), editing outputs
-    memory_lo: float | None = None
-    memory_hi: float | None = None
-    memory_percentile: float | None = None  # generation outputs that pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,34 +374,7 @@ class Catalog:
         pairs: dict[str, Pair | None] = dict(self.store.get_pairs(sorted({o.pair_id for o in outputs if o.pair_id})))
         result: dict[str, OutcomeSummary] = {}
         for run_id, outs in by_run.items():
-            result.update(self.problem_run_outcomes(runs.get(run_id), run_id, outs, problem_id, pairs))
-        return result
-
-    def problem_run_outcomes(
-        self, run: Run | None, run_id: str, outs: list[ModelOutput], problem_id: str, pairs: dict[str, Pair | None]
-    ) -> dict[str, OutcomeSummary]:
-        """Outcomes of one run's outputs of one problem (those with executions): the unit the browser shows
-        and the verdict cache stores."""
-        if run is not None and run.task == "generate":
-            return self._generation_outcomes(run, outs, problem_id)
-        scope = VerdictScope.load(self.store, run_id, outs, pairs)
-        return {verdict.output_id: _summary(verdict) for verdict in editing_verdicts(scope)  # type: ignore[arg-type]
-                if verdict.outcome != Outcome.NOT_RUN.value}
-
-    def _generation_outcomes(self, run: Run, outs: list[ModelOutput], problem_id: str) -> dict[str, OutcomeSummary]:
-        scope = VerdictScope.load(self.store, run.run_id, outs, {})
-        spectrum = self.store.spectrum(problem_id)
-        result = {}
-        for o in outs:
-            measure = measure_from_executions(scope.executions(o.code, problem_id, o.row_idx, "output"))
-            if not measure.ran:
-                continue
-            result[o.output_id] = OutcomeSummary(
-                outcome=PASSES if measure.all_passed else FAILS, speedup=None, speedup_lo=None, speedup_hi=None,
-                n_passed=measure.n_passed, n_run=measure.n_tests,
-                runtime_percentile=program_runtime_percentile(measure, spectrum.runtimes_s) if spectrum else None,
-                memory_percentile=program_memory_percentile(measure, spectrum.memories_kb) if spectrum else None,
-            )
+            result.update(problem_outcomes(self.store, runs.get(run_id), run_id, outs, pairs))
         return result
 
     @_unit
@@ -425,8 +384,6 @@ class Catalog:
     def refresh_verdicts(self, progress: Callable[[str, int, int], None] | None = None) -> list[str] | None:
         """Bring the verdict cache up to date (see services.verdicts); None when the store is read-only and
         stale verdicts cannot be rewritten here. Returns the runs recomputed."""
-        from ecco_tui.services import verdicts  # it builds on this module
-
         if self.store.read_only:
             return None
         # The browser asks every time it shows. Going back to it is navigation: it must not even open the file
@@ -553,8 +510,9 @@ class Catalog:
         slow program, or, without a pair (NL generation), the problem's fastest human solution."""
         problem = self.store.get_problem(problem_id)
         reference = pair.slow.code if pair is not None else (problem.fastest_code if problem else None)
-        scope = VerdictScope.load(self.store, right.run_id, [right], {pair.pair_id: pair} if pair else {},
-                                  extra_codes=[reference] if reference else [], visibility=None)
+        scope = Measurements(self.store, right.run_id, outputs=[right], pairs={pair.pair_id: pair} if pair else {},
+                             extra_codes=[reference] if reference else [], visibility=None,
+                             policy=EnginePolicy.BUSIEST)
         left_all = scope.executions(reference, problem_id, right.row_idx, "input")
         right_all = scope.executions(right.code, problem_id, right.row_idx, "output")
         left_by, right_by = _by_test(left_all), _by_test(right_all)
@@ -579,8 +537,8 @@ class Catalog:
         if pair is None:  # NL generation: no input to be faster than, correctness decides
             outcome = Outcome.NOT_RUN.value if not right_m.ran else (PASSES if right_m.all_passed else FAILS)
             return rows, CompareMetrics(outcome=outcome, **common)
-        scope.visibility = SCORED  # the table above lists every test; the verdict scores the private ones
-        verdict = next(iter(editing_verdicts(scope)), None)  # type: ignore[arg-type]
+        # The table above lists every test; the verdict scores the private ones.
+        verdict = next(iter(editing_verdicts(scope.scoring(SCORED))), None)
         left_in = left_m if left_m.ran else None
         return rows, CompareMetrics(
             outcome=verdict.outcome if verdict else Outcome.NOT_RUN.value,
@@ -596,80 +554,6 @@ class Catalog:
             identical=bool(verdict and verdict.identical_to_input),
             **common,
         )
-
-
-class VerdictScope:
-    """The measurements `report.editing_verdicts` reads, for a few outputs of one problem.
-
-    `ecco report` builds a `RunMeasurements` for a whole run; the browser needs the same verdicts for the
-    handful of outputs of the selected problem. This provides the same three things (`rows`, `pair_of`,
-    `executions`) from the same queries and rules — the newest execution per test and repeat, one engine
-    (the one with most executions, where the report would ask for `--engine`), results imported for a row
-    first, else the program's content-addressed ones — over a small set of programs.
-    """
-
-    def __init__(
-        self,
-        rows: dict[int, list[ModelOutput]],
-        pairs: dict[str, Pair | None],
-        executions: list[Execution],
-        run_id: str,
-        engine: str | None,
-        engine_label: str | None,
-        visibility: str | None,
-    ) -> None:
-        self.rows = rows
-        self.pairs = pairs
-        self.run_id = run_id
-        self.engine = engine
-        self.engine_label = engine_label
-        self.visibility = visibility
-        self._by_program: dict[tuple[str, str, str | None], list[Execution]] = defaultdict(list)
-        for ex in executions:
-            self._by_program[(ex.code_sha256, ex.problem_id, ex.context)].append(ex)
-
-    @classmethod
-    def load(
-        cls,
-        store: Store,
-        run_id: str,
-        outputs: Sequence[ModelOutput],
-        pairs: dict[str, Pair | None],
-        *,
-        extra_codes: Iterable[str] = (),
-        visibility: str | None = SCORED,
-    ) -> VerdictScope:
-        rows: dict[int, list[ModelOutput]] = defaultdict(list)
-        codes: set[str] = {code_sha256(c) for c in extra_codes if c and c.strip()}
-        for o in outputs:
-            rows[o.row_idx].append(o)
-            if o.code and o.code.strip():
-                codes.add(code_sha256(o.code))
-            pair = pairs.get(o.pair_id or "")
-            if pair is not None:
-                codes.add(pair.slow.code_sha256)
-        shas = sorted(codes)
-        engines = store.execution_engines(shas)
-        engine = next(iter(engines), None)  # most executions first
-        label = engine
-        if engine is not None and len(engines) > 1:
-            label = f"{engine} (also {', '.join(e for e in engines if e != engine)})"
-        executions = store.latest_executions(shas, engine=engine) if engine else []
-        return cls(dict(rows), pairs, executions, run_id, engine, label, visibility)
-
-    def pair_of(self, outs: list[ModelOutput]) -> Pair | None:
-        return self.pairs.get(outs[0].pair_id) if outs[0].pair_id else None
-
-    def executions(self, code: str | None, problem_id: str, row: int, role: str) -> list[Execution]:
-        """Row-bound measurements (imported result files) first, else the content-addressed ones."""
-        if not code or not code.strip():
-            return []
-        sha = code_sha256(code)
-        found = self._by_program.get((sha, problem_id, f"{self.run_id}#{row}#{role}")) or self._by_program.get(
-            (sha, problem_id, None)) or []
-        if self.visibility is None:
-            return found
-        return [e for e in found if e.visibility == self.visibility]
 
 
 # -- pure helpers --------------------------------------------------------------------------------------
@@ -699,15 +583,6 @@ def side_stats(measure: ProgramMeasure, executions: Iterable[Execution]) -> Side
         mean_memory_kb=mean_test_memory(measure),
         public_run=public.n_tests,
         public_passed=public.n_passed,
-    )
-
-
-def _summary(verdict: OutputVerdict) -> OutcomeSummary:
-    return OutcomeSummary(
-        outcome=verdict.outcome, speedup=verdict.speedup, speedup_lo=verdict.speedup_lo,
-        speedup_hi=verdict.speedup_hi, n_passed=verdict.n_passed, n_run=verdict.n_tests,
-        below_resolution=verdict.below_resolution, memory_reduction=verdict.memory_reduction,
-        memory_lo=verdict.memory_lo, memory_hi=verdict.memory_hi,
     )
 
 

@@ -2,10 +2,10 @@
 
 A *candidate* is a final-round model output whose stored executions pass every public test of its problem
 and fail at least one private test. The executions follow `ecco report`'s rules: the newest execution per
-test and repeat, one engine per run (`report.choose_engine`: the one engine with results, or the one asked
-for), row-bound imported results before content-addressed ones. A test passes when every one of its latest
-repeats was Accepted. An output whose public tests were not all executed is not a candidate: nothing says
-it passes them (`ecco eval` runs private tests only unless asked for public ones too).
+test and repeat, one engine per run (`judging.Measurements`, engine policy ONLY: the one engine with
+results, or the one asked for), row-bound imported results before content-addressed ones. A test passes
+when every one of its latest repeats was Accepted. An output whose public tests were not all executed is
+not a candidate: nothing says it passes them (`ecco eval` runs private tests only unless asked for public ones too).
 
 The link between an output and its fix needs no schema change: it is an annotation on the output, label
 `ecco-fix-candidate`, whose note is JSON::
@@ -29,10 +29,10 @@ import pyarrow as pa
 
 from ecco_tui.engines.base import Engine, Limits, code_sha256
 from ecco_tui.ingest.release import program_id_for
+from ecco_tui.model import Annotation, Execution, StoredTest
 from ecco_tui.services.annotations import label
 from ecco_tui.services.evaluation import execute_plan, plan_evaluation
 from ecco_tui.services.report import RunMeasurements
-from ecco_tui.store.models import Annotation, Execution, StoredTest
 from ecco_tui.store.store import Store, StoreError
 
 log = logging.getLogger(__name__)

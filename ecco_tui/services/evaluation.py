@@ -46,8 +46,8 @@ from ecco_tui.metrics.stats import (
     runtime_samples,
     within_relative,
 )
+from ecco_tui.model import Execution, StoredTest
 from ecco_tui.services.report import raw_measures
-from ecco_tui.store.models import Execution, StoredTest
 from ecco_tui.store.store import Store, StoreError
 
 EXCERPT_CHARS = 4096

@@ -46,12 +46,12 @@ import pyarrow as pa
 
 from ecco_tui.engines.base import Engine, EngineInfo, Limits, code_sha256
 from ecco_tui.ingest.release import program_id_for
+from ecco_tui.model import Execution, ModelOutput, Run
 from ecco_tui.refine.client import Completion, ModelClient
 from ecco_tui.refine.extract import EXTRACTION_STYLES, NO_CODE_BLOCK, ExtractionStyle, extract_code
 from ecco_tui.refine.feedback import feedback_from_executions
 from ecco_tui.refine.templates import PromptBook
 from ecco_tui.services import evaluation
-from ecco_tui.store.models import Execution, ModelOutput, Run
 from ecco_tui.store.store import MODEL_OUTPUTS_SCHEMA, Store
 
 __all__ = [

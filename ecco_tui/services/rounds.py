@@ -31,6 +31,7 @@ import pyarrow as pa
 from ecco_tui.config import Settings
 from ecco_tui.engines.base import Engine, EngineInfo, Limits, TestCase, TestResult, code_sha256
 from ecco_tui.ingest.release import program_id_for
+from ecco_tui.model import ModelOutput, Run
 from ecco_tui.refine.client import Completion, ModelClient, ModelConfigError, ModelSettings
 from ecco_tui.services import refine
 from ecco_tui.services.catalog import Catalog
@@ -38,7 +39,6 @@ from ecco_tui.services.engines import EngineError, limits_from, open_engine
 from ecco_tui.services.evaluation import execute_plan, plan_evaluation
 from ecco_tui.services.refine import RefineBusyError, RefineError
 from ecco_tui.services.rerun import RerunEvent, RerunSummary, test_label
-from ecco_tui.store.models import ModelOutput, Run
 from ecco_tui.store.store import Store
 
 __all__ = [

@@ -2,8 +2,8 @@
 
 The scatter view separates correct from spurious optimizations: a spurious one is fast (right of 1×) but
 fails tests (low), a correct one is fast and passes everything (top right). Every number is `ecco report`'s:
-the points are `report.editing_verdicts` over the same `RunMeasurements` (latest execution per test and
-repeat, private tests, one engine), so a point's outcome, speedup and interval are exactly what
+the points are `judging.editing_verdicts` over the same `judging.Measurements` (latest execution per test
+and repeat, private tests, one engine), so a point's outcome, speedup and interval are exactly what
 `ecco report` counts, memory-reduction interval included.
 
 At full scale a run's verdicts take a while to compute (a bootstrap per output), so when the run's cached
@@ -23,19 +23,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ecco_tui.engines.base import code_sha256
-from ecco_tui.services.report import RunMeasurements, editing_verdicts
+from ecco_tui.model import Run, StoredVerdict
+from ecco_tui.services.judging import SCORED, SEED, EnginePolicy, Measurements, editing_verdicts
 from ecco_tui.services.verdicts import stale_runs
-from ecco_tui.store.models import Run, StoredVerdict
-from ecco_tui.store.store import Store, StoreError
+from ecco_tui.store.store import Store
 
 if TYPE_CHECKING:
     from ecco_tui.services.catalog import Catalog
-
-#: Tests the verdicts are computed on, as `ecco report` does by default.
-SCORED = "private"
-
-#: Seed of `report.editing_verdicts` (the verdict cache uses the same).
-SEED = 0
 
 GENERATION_NOTICE = ("{run} is an NL-generation run: its programs have no slow input, so there is no speedup "
                      "to plot. Open its outputs from the problem browser (correctness and percentiles).")
@@ -149,17 +143,9 @@ def run_scatter(
         cached = _cached_points(store, run)
         if cached is not None and cached[1]:
             return _data(_run_info(run, cached[0]), cached[1], faster_threshold)
-    others: list[str] = []
-    try:
-        data = RunMeasurements(store, run, engine=engine, visibility=SCORED)
-    except StoreError:
-        if engine is not None:
-            raise
-        engines = _engines_of(store, run)  # several engines: take the busiest, say which others exist
-        engine = next(iter(engines))
-        others = [e for e in engines if e != engine]
-        data = RunMeasurements(store, run, engine=engine, visibility=SCORED)
-    info = _run_info(run, data.engine, others)
+    # Several engines: the busiest judges, and the others are named.
+    data = Measurements(store, run, engine=engine, visibility=SCORED, policy=EnginePolicy.BUSIEST)
+    info = _run_info(run, data.engine, data.other_engines)
     if not data.rows:
         return ScatterData(info, notice=NO_OUTPUTS_NOTICE.format(run=run.run_id), faster_threshold=faster_threshold)
     verdicts = editing_verdicts(data, faster_threshold=faster_threshold, seed=SEED)

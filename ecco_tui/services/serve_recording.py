@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ecco_tui.engines.base import EngineInfo, Limits, Status, TestCase, TestResult, code_sha256
+from ecco_tui.model import Execution
 from ecco_tui.services.evaluation import EXCERPT_CHARS, to_execution
-from ecco_tui.store.models import Execution
 from ecco_tui.store.store import Store
 
 __all__ = ["MODE", "SERVE_PROBLEM", "SOURCE", "UNJUDGED_PROBLEM", "RecordingStats", "ServeRecorder", "serve_test"]

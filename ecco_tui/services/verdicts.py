@@ -4,25 +4,27 @@ A verdict (outcome, speedup with its interval, memory reduction, tests passed) n
 input's executions and a bootstrap, a few milliseconds per output: fine for one problem's handful of outputs,
 too slow to compute for 50k outputs on every filter change. So the browser's outcome filters and its
 pass@1 / speedup / memory orders read the table `output_verdicts`, which this module fills with exactly what
-the browser's outputs column shows (`Catalog.problem_run_outcomes`, i.e. `ecco report`'s verdicts).
+the browser's outputs column shows (`judging.problem_outcomes`, i.e. `ecco report`'s verdicts), computed by
+`judging.run_outcomes`.
 
 Freshness: each run's rows carry a stamp (how many outputs the run had, and how many executions its programs
 and inputs had). Anything that stores executions (`ecco eval`, `import-results`, `refine`, the app's
 re-run) makes the stamp differ; `stale_runs` finds those runs by comparing counts, and `refresh_verdicts`
 recomputes them. The CLI refreshes after writing; the app refreshes stale runs in a worker when the browser
-shows (and when it comes back to it), if the store is writable.
+shows (and when it comes back to it), if the store is writable. `ecco eval`, which prints the report of the
+runs it evaluated and refreshes them, calls `report_and_refresh`: each output is judged once for both.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 
-from ecco_tui.services.catalog import Catalog, OutcomeSummary
-from ecco_tui.store.models import ModelOutput, Pair, Run, StoredVerdict
-from ecco_tui.store.store import Store
+from ecco_tui.model import Run, StoredVerdict
+from ecco_tui.services.judging import JudgedRun, OutcomeSummary, run_outcomes
+from ecco_tui.services.report import ReportLine, judged_report_run
+from ecco_tui.store.store import Store, StoreError
 
-#: progress(done outputs, total outputs) while a run is recomputed.
+#: progress(run id, done outputs, total outputs) while a run is recomputed.
 VerdictProgress = Callable[[str, int, int], None]
 
 
@@ -33,24 +35,18 @@ def stale_runs(store: Store, run_ids: Sequence[str] | None = None) -> list[str]:
 
 
 def compute_run_verdicts(
-    store: Store, run: Run, progress: VerdictProgress | None = None
+    store: Store, run: Run, progress: VerdictProgress | None = None, *, judged: JudgedRun | None = None
 ) -> list[StoredVerdict]:
-    """Every judged output of `run` (rounds and samples included), problem by problem as the browser does."""
-    catalog = Catalog(store)
-    outputs = store.outputs(run_id=run.run_id, limit=10_000_000)
-    by_problem: dict[str, list[ModelOutput]] = defaultdict(list)
-    for output in outputs:
-        by_problem[output.problem_id].append(output)
-    verdicts: list[StoredVerdict] = []
-    done = 0
-    for problem_id, outs in sorted(by_problem.items()):
-        pairs: dict[str, Pair | None] = dict(store.get_pairs(sorted({o.pair_id for o in outs if o.pair_id})))
-        outcomes = catalog.problem_run_outcomes(run, run.run_id, outs, problem_id, pairs)
-        verdicts.extend(_stored(run, problem_id, output_id, summary) for output_id, summary in outcomes.items())
-        done += len(outs)
+    """Every judged output of `run` (rounds and samples included), as the browser shows them; the outputs
+    `judged` already has verdicts for (the report's) are not judged again."""
+
+    def advance(done: int, total: int) -> None:
         if progress:
-            progress(run.run_id, done, len(outputs))
-    return verdicts
+            progress(run.run_id, done, total)
+
+    outputs = store.outputs(run_id=run.run_id, limit=10_000_000)
+    outcomes = run_outcomes(store, run, outputs, progress=advance, judged=judged)
+    return [_stored(run, o.problem_id, o.output_id, outcomes[o.output_id]) for o in outputs if o.output_id in outcomes]
 
 
 def refresh_verdicts(
@@ -75,6 +71,33 @@ def refresh_verdicts(
     return todo
 
 
+def report_and_refresh(
+    store: Store,
+    run_ids: Sequence[str],
+    *,
+    engine: str | None = None,
+    visibility: str | None = "private",
+    progress: VerdictProgress | None = None,
+) -> list[ReportLine]:
+    """`ecco eval`'s last step: the report lines of the runs it evaluated (default mode, as
+    `report.build_report`) and their cached verdicts, recomputed (as `refresh_verdicts(force=True)`).
+
+    The report judges each final-round output; the cache takes those verdicts when they were judged under its
+    own rules (private tests, the one engine that measured the run, threshold 1) and judges only the rest
+    (earlier rounds), so one call judges every output once instead of twice."""
+    runs = {r.run_id: r for r in store.runs()}
+    missing = [r for r in run_ids if r not in runs]
+    if missing:
+        raise StoreError(f"no run named {missing[0]!r} (runs: {', '.join(runs) or 'none'})")
+    lines = []
+    for run_id in run_ids:
+        stamp = store.verdict_stamp(run_id)  # before judging: executions stored meanwhile leave the run stale
+        line, judged = judged_report_run(store, runs[run_id], engine=engine, visibility=visibility)
+        lines.append(line)
+        store.replace_verdicts(run_id, compute_run_verdicts(store, runs[run_id], progress, judged=judged), stamp)
+    return lines
+
+
 def _stored(run: Run, problem_id: str, output_id: str, s: OutcomeSummary) -> StoredVerdict:
     return StoredVerdict(
         output_id=output_id, run_id=run.run_id, problem_id=problem_id, task=run.task, outcome=s.outcome,
@@ -86,4 +109,4 @@ def _stored(run: Run, problem_id: str, output_id: str, s: OutcomeSummary) -> Sto
     )
 
 
-__all__ = ["compute_run_verdicts", "refresh_verdicts", "stale_runs"]
+__all__ = ["compute_run_verdicts", "refresh_verdicts", "report_and_refresh", "stale_runs"]

@@ -28,8 +28,7 @@ import pyarrow as pa
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_delay, wait_random_exponential
 
 from ecco_tui.metrics.outcome import LABEL_AGREEMENT
-from ecco_tui.store import migrations
-from ecco_tui.store.models import (
+from ecco_tui.model import (
     Annotation,
     Execution,
     ModelOutput,
@@ -47,6 +46,7 @@ from ecco_tui.store.models import (
     TrajectoryStep,
     VerdictStamp,
 )
+from ecco_tui.store import migrations
 from ecco_tui.store.rows import column_names, columns, fetch_all, fetch_one, insert_sql, select_list, values
 
 if TYPE_CHECKING:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from ecco_tui.model import Execution
 from ecco_tui.services.catalog import Catalog, fuzzy_pattern
 from ecco_tui.services.report import RunMeasurements, editing_verdicts
-from ecco_tui.store.models import Execution
 from ecco_tui.store.store import Store
 from tests.tui.workbench import build_workbench_store
 

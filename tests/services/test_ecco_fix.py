@@ -10,8 +10,8 @@ import pytest
 
 from ecco_tui.engines.base import Limits, code_sha256
 from ecco_tui.engines.local import LocalEngine
+from ecco_tui.model import Execution
 from ecco_tui.services import ecco_fix
-from ecco_tui.store.models import Execution
 from ecco_tui.store.store import Store
 from tests.factories import FAST_MAX
 from tests.tui.workbench import SPURIOUS_MAX, build_workbench_store

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from ecco_tui.model import Execution
 from ecco_tui.services.report import RunMeasurements, editing_verdicts, report_run
 from ecco_tui.services.scatter import run_scatter
-from ecco_tui.store.models import Execution
 from ecco_tui.store.store import Store
 from tests.factories import SLOW_SUM
 from tests.tui.workbench import build_workbench_store

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from ecco_tui.model import Annotation
 from ecco_tui.services.catalog import Catalog
 from ecco_tui.services.verdicts import refresh_verdicts, stale_runs
-from ecco_tui.store.models import Annotation
 from ecco_tui.store.store import Store, StoreError
 from tests.tui.workbench import build_workbench_store
 

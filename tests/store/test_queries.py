@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from ecco_tui.ingest.release import import_release
-from ecco_tui.store.models import Execution
+from ecco_tui.model import Execution
 from ecco_tui.store.store import Store, StoreError
 
 

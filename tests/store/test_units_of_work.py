@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ecco_tui.store.models import Annotation
+from ecco_tui.model import Annotation
 from ecco_tui.store.store import Store, StoreError, busy_timeout
 
 HOLD = """

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Select, Static
 
+from ecco_tui.model import Annotation
 from ecco_tui.services.workbench import Workbench
-from ecco_tui.store.models import Annotation
 from ecco_tui.store.store import Store
 from ecco_tui.tui.app import EccoApp
 from ecco_tui.tui.screens.compare import CompareScreen

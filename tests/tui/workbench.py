@@ -16,8 +16,8 @@ import hashlib
 from pathlib import Path
 
 from ecco_tui.ingest.release import import_release
+from ecco_tui.model import Execution
 from ecco_tui.services.imports import import_outputs_file
-from ecco_tui.store.models import Execution
 from ecco_tui.store.store import Store
 from tests.factories import (
     EDIT_ROWS,

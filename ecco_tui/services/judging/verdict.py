@@ -1,0 +1,186 @@
+"""An editing output's verdict: outcome, speedup and memory reduction with their intervals, instruction-count
+speedup and disagreement (each field's definition is in the package docstring)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from ecco_tui.engines.base import code_sha256
+from ecco_tui.metrics.editing import memory_ratio, runtime_ratio
+from ecco_tui.metrics.outcome import Outcome, classify_outcome
+from ecco_tui.metrics.stats import (
+    bootstrap_mean_ci,
+    cost_directions_disagree,
+    interval_direction,
+    measurement_ratio_cis,
+    memory_samples,
+    ratio_direction,
+    runtime_samples,
+)
+from ecco_tui.services.judging.measurements import (
+    Measurements,
+    MeasurementSource,
+    instruction_speedup,
+    measure_from_executions,
+    raw_measures,
+)
+
+#: Seed of every verdict's intervals: the report, the browser and the cache agree to the last digit.
+SEED = 0
+#: Bootstrap replicates of the speedup interval.
+SPEED_BOOT = 1000
+#: Bootstrap rounds of the memory-reduction interval: memory varies less than time, and a verdict never
+#: depends on it, so fewer rounds than the speedup's 1000 keep a whole run's verdicts cheap.
+MEMORY_BOOT = 400
+
+
+@dataclass(frozen=True, slots=True)
+class OutputVerdict:
+    """One editing output judged with its uncertainty: what the app shows beside each output."""
+
+    output_id: str
+    row_idx: int
+    problem_id: str
+    passed: bool
+    n_tests: int
+    n_passed: int
+    speedup: float | None  # point estimate over common tests (defined for failing outputs too)
+    speedup_lo: float | None
+    speedup_hi: float | None
+    memory_reduction: float | None
+    outcome: str
+    below_resolution: bool  # total CPU time under 20× the timer resolution: the ratio is mostly rounding
+    identical_to_input: bool
+    # Instruction counts (when stored): the instruction-count speedup over the same tests as `speedup`, and
+    # whether it and the CPU-time interval point different ways (see the module docstring).
+    instruction_speedup: float | None = None
+    cost_disagree: bool = False
+    # 95% interval of the memory reduction, from the same executions and noise model as the speedup's.
+    memory_lo: float | None = None
+    memory_hi: float | None = None
+
+    @property
+    def cpu_direction(self) -> str | None:
+        """faster / slower / undecided: where the CPU-time speedup's interval lies relative to 1."""
+        if self.speedup_lo is None or self.speedup_hi is None:
+            return None
+        return interval_direction(self.speedup_lo, self.speedup_hi)
+
+    @property
+    def instruction_direction(self) -> str | None:
+        """faster / slower / same (within 1%): which way the instruction-count speedup points."""
+        return None if self.instruction_speedup is None else ratio_direction(self.instruction_speedup)
+
+
+#: Counters of the verdicts computed while they are active (`counting_verdicts`).
+_tallies: list[Counter[str]] = []
+
+
+@contextmanager
+def counting_verdicts() -> Iterator[Counter[str]]:
+    """Count the verdicts computed in the block, per output id: an output judged twice by one command is
+    wasted work (tests check `ecco eval` judges each output once). Counts every thread's verdicts."""
+    tally: Counter[str] = Counter()
+    _tallies.append(tally)
+    try:
+        yield tally
+    finally:
+        _tallies.remove(tally)
+
+
+def record_judged(output_ids: Iterable[str]) -> None:
+    """Count these outputs as judged in every active `counting_verdicts` block."""
+    for tally in _tallies:
+        tally.update(output_ids)
+
+
+def editing_verdicts(
+    data: MeasurementSource, *, faster_threshold: float = 1.0, resolution_s: float = 0.001, seed: int = SEED
+) -> list[OutputVerdict]:
+    """Every output's verdict, in row order (see the module docstring for each field's definition).
+
+    The intervals of all outputs are computed in one batch (`metrics.stats.measurement_ratio_cis`: for each
+    output exactly the interval `measurement_ratio_ci` gives it alone, as a few numpy arrays per run)."""
+    verdicts = []
+    judged = []  # (row, pair, input executions, input measure, output, output executions), in report order
+    for row, outs in data.rows.items():
+        pair = data.pair_of(outs)
+        inp_ex = data.executions(pair.slow.code, pair.problem_id, row, "input") if pair else []
+        inp = measure_from_executions(inp_ex)
+        judged += [(row, pair, inp_ex, inp, o, data.executions(o.code, o.problem_id, row, "output")) for o in outs]
+    both = [(raw_measures(inp_ex), raw_measures(out_ex)) for _, _, inp_ex, _, _, out_ex in judged
+            if inp_ex and out_ex]
+    speed_cis = iter(measurement_ratio_cis([(runtime_samples(i), runtime_samples(o)) for i, o in both],
+                                           n_boot=SPEED_BOOT, seed=seed))
+    memory_cis = iter(measurement_ratio_cis([(memory_samples(i), memory_samples(o)) for i, o in both],
+                                            n_boot=MEMORY_BOOT, seed=seed))
+    for row, pair, inp_ex, inp, o, out_ex in judged:
+        out = measure_from_executions(out_ex)
+        same = pair is not None and bool(o.code) and code_sha256(o.code or "") == pair.slow.code_sha256
+        ci, mem_ci = (next(speed_cis), next(memory_cis)) if inp_ex and out_ex else (None, None)
+        total = out.total_runtime
+        if not out.ran:
+            outcome = Outcome.NOT_RUN
+        elif same and out.all_passed:
+            outcome = Outcome.WITHIN_NOISE
+        else:
+            noise = (ci[1], ci[2]) if ci else None
+            outcome = classify_outcome(inp if inp.ran else None, out, faster_threshold=faster_threshold,
+                                       noise=noise)
+        instructions = instruction_speedup(inp_ex, out_ex) if inp_ex and out_ex else None
+        verdicts.append(OutputVerdict(
+            output_id=o.output_id, row_idx=row, problem_id=o.problem_id, passed=out.all_passed,
+            n_tests=out.n_tests, n_passed=out.n_passed,
+            speedup=runtime_ratio(inp if inp.ran else None, out), speedup_lo=ci[1] if ci else None,
+            speedup_hi=ci[2] if ci else None, memory_reduction=memory_ratio(inp if inp.ran else None, out),
+            outcome=outcome.value, below_resolution=total is not None and total < 20 * resolution_s,
+            identical_to_input=same, instruction_speedup=instructions,
+            cost_disagree=cost_directions_disagree((ci[1], ci[2]) if ci else None, instructions),
+            memory_lo=mem_ci[1] if mem_ci else None, memory_hi=mem_ci[2] if mem_ci else None,
+        ))
+    record_judged(v.output_id for v in verdicts)
+    return verdicts
+
+
+def outcome_counts(verdicts: Iterable[OutputVerdict], n_outputs: int) -> dict[str, int]:
+    """How many of `n_outputs` outputs got each outcome (every outcome listed; outputs without a verdict are
+    not-run)."""
+    counts = {o.value: 0 for o in Outcome}
+    judged = 0
+    for v in verdicts:
+        counts[v.outcome] += 1
+        judged += 1
+    counts[Outcome.NOT_RUN.value] += n_outputs - judged
+    return counts
+
+
+def cost_summary(verdicts: Sequence[OutputVerdict]) -> dict[str, object]:
+    """A report line's instruction-count fields from its outputs' verdicts (empty when nothing was counted):
+    the mean instruction speedup over passing outputs with its 95% bootstrap interval, and how many outputs
+    have both measures and in how many they disagree."""
+    values = [v.instruction_speedup for v in verdicts if v.passed and v.instruction_speedup is not None]
+    compared = [v for v in verdicts if v.instruction_speedup is not None and v.speedup_lo is not None]
+    if not values and not compared:
+        return {}
+    ci = bootstrap_mean_ci(values)
+    return {
+        "mean_instruction_speedup": ci[0] if ci else None,
+        "instruction_speedup_ci": (ci[1], ci[2]) if ci else None,
+        "n_instruction_pairs": len(values),
+        "n_cost_compared": len(compared),
+        "n_cost_disagreements": sum(v.cost_disagree for v in compared),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class JudgedRun:
+    """A run's verdicts with what they were judged under: what the verdict cache may take instead of judging
+    the same outputs again (`run_outcomes`)."""
+
+    data: Measurements
+    verdicts: list[OutputVerdict]
+    faster_threshold: float = 1.0
+    seed: int = SEED
