@@ -20,6 +20,7 @@ uses); a second `f` or a save while the chain is being refined raises `RefineBus
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import AsyncExitStack, aclosing
@@ -300,11 +301,9 @@ def _manual_target(store: Store, source: Run) -> str:
 def _copies(history: Sequence[ModelOutput], target: str, have: dict[int, ModelOutput]) -> list[dict[str, Any]]:
     """Rows copying the chain's history into the derived run (the shape `refine`'s seeding writes)."""
     return [{
+        **dataclasses.asdict(o),  # every column of the row (ModelOutput's fields are the table's), then the copy's
         "output_id": refine.output_id_for(target, o.row_idx, o.sample_idx, o.round), "run_id": target,
-        "row_idx": o.row_idx, "sample_idx": o.sample_idx, "round": o.round, "problem_id": o.problem_id,
-        "pair_id": o.pair_id, "program_id": o.program_id, "code": o.code, "raw_response": o.raw_response,
-        "prompt": o.prompt, "feedback": o.feedback, "exec_feedback": o.exec_feedback, "reflection": o.reflection,
-        "failure": o.failure, "feedback_prompt": None, "generation": json.dumps({"copied_from": o.output_id}),
+        "feedback_prompt": None, "generation": json.dumps({"copied_from": o.output_id}),
     } for o in history if o.round not in have]
 
 
