@@ -1,6 +1,6 @@
 """Rows to records by column name, and column lists from the records' fields.
 
-Each table the store reads has one record dataclass (`models.py`, `calibration.py`) whose fields are the
+Each table the store reads has one record dataclass (`ecco_tui/model.py`, `calibration.py`) whose fields are the
 columns read, in order: that is the one definition of the table's columns. SELECT and INSERT lists are
 generated from it (`select_list`, `insert_sql`), and rows become records by column name (`fetch_all`,
 `fetch_one`): the cursor's column names are matched to the fields once per query, never per row. When they
