@@ -74,7 +74,12 @@ def _plan(record: type[DataclassInstance], names: tuple[str, ...]) -> tuple[int,
     """Indices into a row with columns `names` that give the record's fields in order; None when the row is in
     that order already. Fields the query leaves out must be the last ones and have defaults."""
     cols = columns(record)
+    defaults = {f.name for f in fields(record) if f.default is not MISSING or f.default_factory is not MISSING}
     if names == cols[: len(names)]:
+        required = [c for c in cols[len(names):] if c not in defaults]
+        if required:
+            raise ValueError(f"{record.__name__} from columns {list(names)}: fields {required} have no default "
+                             "and are not selected")
         return None
     problems = []
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -86,7 +91,6 @@ def _plan(record: type[DataclassInstance], names: tuple[str, ...]) -> tuple[int,
     present = [c for c in cols if c in names]
     if present != list(cols[: len(present)]):
         problems.append(f"fields {[c for c in cols if c not in names]} are left out but are not the last ones")
-    defaults = {f.name for f in fields(record) if f.default is not MISSING or f.default_factory is not MISSING}
     required = [c for c in cols[len(present):] if c not in defaults]
     if required:
         problems.append(f"fields {required} have no default and are not selected")
