@@ -177,7 +177,14 @@ class Execution:
     message: str | None = None
     source: str | None = None
     created_at: datetime | None = None
-    context: str | None = None  # imported results: "<run>#<row>#<input|output>"
+    # What the measurement is bound to: an imported result's row ("<run>#<row>#<input|output>"), or the partner
+    # it ran back to back with ("pair#<id>", see PAIR_CONTEXT); None: the program's, content-addressed.
+    context: str | None = None
+
+
+#: Context prefix of an execution run back to back with one partner (`ecco eval --paired`): the two
+#: executions of a pair share the context `pair#<id>`.
+PAIR_CONTEXT = "pair#"
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,8 +28,9 @@ from ecco_tui.cli.progress import progress_bar, stage_progress, verdict_progress
 from ecco_tui.cli.reports import REPORT_FORMATS, TESTS, print_report
 
 if TYPE_CHECKING:
-    from ecco_tui.engines.base import EngineInfo, TestResult
-    from ecco_tui.services.evaluation import AutoResult, EvalPlan, EvalStats
+    from ecco_tui.engines.base import Engine, EngineInfo, Limits, TestResult
+    from ecco_tui.services.evaluation import AutoResult, EvalPlan, EvalStats, ProgressFn
+    from ecco_tui.store.store import Store
 
     #: One evaluated run: its name, plan and stats, and what `--repeat auto` did (None with a fixed repeat).
     EvalDone = tuple[str, EvalPlan, EvalStats, AutoResult | None]
@@ -137,6 +138,9 @@ def eval_cmd(
                                              "not only the last.")] = False,
     output_format: Annotated[str, typer.Option("--format", help="table, csv, json or md.")] = "table",
     no_sandbox: NoSandboxOption = False,
+    paired: Annotated[bool, typer.Option("--paired", help="Run each output and its input back to back on every "
+                                         "test (alternating order), --repeat pairs per test: drift and load hit "
+                                         "both alike, and the speedup's interval comes from the pairs.")] = False,
 ) -> None:
     """Execute all inputs and outputs of runs, storing every per-test result as it arrives (resumable)."""
     import asyncio
@@ -155,6 +159,8 @@ def eval_cmd(
     settings = settings_for(db, engine=engine, judge0_url=judge0_url, no_sandbox=no_sandbox, existing=True)
     if problem := evaluation.cost_problem(cost, settings.engine):
         fail(problem)
+    if paired and (repeats is None or cost != evaluation.TIME):
+        fail("--paired takes a fixed --repeat (pairs per test) and --cost time")
     refuse_unsandboxable(settings)
     if runs_unsandboxed(settings):
         warn_unsandboxed("the runs' programs run")
@@ -182,6 +188,10 @@ def eval_cmd(
                     for run_id in run:
                         with progress_bar() as progress:
                             report_progress = stage_progress(progress, run_id)
+                            if paired:
+                                done.append(await _evaluate_paired(store, eng, info, run_id, limits, visibility,
+                                                                   repeats or 1, not all_rounds, report_progress))
+                                continue
                             if repeats is None:
                                 auto = await evaluation.evaluate_auto(
                                     store, eng, run_id, limits, visibility=visibility, mode=cost, force=force,
@@ -227,3 +237,30 @@ def eval_cmd(
             lines = verdicts.report_and_refresh(store, list(run), engine=engine or settings.engine,
                                                 visibility=visibility, progress=advance)
     print_report(lines, output_format)
+
+
+async def _evaluate_paired(
+    store: Store, engine: Engine, info: EngineInfo, run_id: str, limits: Limits, visibility: str | None,
+    repeat: int, final_round_only: bool, progress: ProgressFn,
+) -> EvalDone:
+    """`ecco eval --paired` of one run: every (input, output) pair back to back on each test; outputs identical
+    to their input (not paired: they can only differ by noise) run as the unpaired evaluation would."""
+    from ecco_tui.model import code_sha256
+    from ecco_tui.services import evaluation, paired
+
+    plan = paired.plan_pairs(store, run_id, info, limits, visibility=visibility, repeat=repeat,
+                             final_round_only=final_round_only)
+    stats = await paired.execute_pairs(store, engine, plan, limits, progress=progress)
+    identical = [("output", pid, code)
+                 for pid, slow, code in evaluation.run_pairs(store, run_id, final_round_only=final_round_only)
+                 if slow is not None and code_sha256(slow) == code_sha256(code)]
+    if identical:
+        rest = evaluation.plan_evaluation(store, identical, info, limits, run_id=run_id, visibility=visibility,
+                                          repeat=repeat)
+        more = await evaluation.execute_plan(store, engine, rest, limits, progress=progress)
+        stats.executed += more.executed
+        stats.cached += more.cached
+        stats.errors += more.errors
+    counted = evaluation.EvalPlan(run_id=run_id, programs=2 * len(plan.jobs) + len(identical),
+                                  missing_tests=plan.missing_tests)
+    return run_id, counted, stats, None

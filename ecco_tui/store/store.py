@@ -994,6 +994,23 @@ class Store:
         return {(r[0], int(r[1]), r[2], int(r[3])) for r in rows}
 
     @_unit
+    def paired_counts(
+        self, first_sha: str, second_sha: str, problem_id: str, *, engine: str, engine_version: str,
+        limits_key: str, context_prefix: str,
+    ) -> dict[tuple[str, int, str | None], int]:
+        """(visibility, test_idx, test_sha256) -> how many adjacent pairs of these two programs are stored under
+        exactly these conditions. A pair is two executions sharing one context that starts with
+        `context_prefix` (services.paired); the same program twice counts its pairs once."""
+        rows = self._cursor().execute(
+            "SELECT a.visibility, a.test_idx, a.test_sha256, count(DISTINCT a.context) FROM executions a "
+            "JOIN executions b ON b.context = a.context AND b.execution_id <> a.execution_id "
+            "WHERE starts_with(a.context, ?) AND a.code_sha256 = ? AND b.code_sha256 = ? AND a.problem_id = ? "
+            "AND a.engine = ? AND a.engine_version = ? AND a.limits_key = ? GROUP BY 1, 2, 3",
+            [context_prefix, first_sha, second_sha, problem_id, engine, engine_version, limits_key],
+        ).fetchall()
+        return {(r[0], int(r[1]), r[2]): int(r[3]) for r in rows}
+
+    @_unit
     def latest_executions(
         self, code_shas: Sequence[str], *, engine: str | None = None, visibility: str | None = None
     ) -> list[Execution]:

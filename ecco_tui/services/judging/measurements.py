@@ -14,7 +14,7 @@ from typing import Protocol
 from ecco_tui.engines.base import code_sha256
 from ecco_tui.metrics.stats import ratio_of_sums, runtime_samples
 from ecco_tui.metrics.types import ProgramMeasure, TestMeasure, median_per_test
-from ecco_tui.model import Execution, ModelOutput, Pair, Run
+from ecco_tui.model import PAIR_CONTEXT, Execution, ModelOutput, Pair, Run
 from ecco_tui.services.engines import accounting_of, is_sandboxed
 from ecco_tui.store.store import Store, StoreError
 
@@ -161,8 +161,23 @@ class Measurements:
         self.sandboxed = all(is_sandboxed(ex.engine_version) for ex in executions)
         self.accounting = "; ".join(sorted({accounting_of(ex.engine_version) for ex in executions}))
         self.by_program: dict[tuple[str, str, str | None], list[Execution]] = defaultdict(list)
+        groups: dict[str, list[Execution]] = defaultdict(list)  # paired runs (services.paired), by their pair
         for ex in executions:
-            self.by_program[(ex.code_sha256, ex.problem_id, ex.context)].append(ex)
+            if ex.context and ex.context.startswith(PAIR_CONTEXT):
+                groups[ex.context].append(ex)
+            else:
+                self.by_program[(ex.code_sha256, ex.problem_id, ex.context)].append(ex)
+        #: Adjacent pairs by (problem, first program, second program), both orientations; and every paired run
+        #: of a program, for what shows a program's results when it has no unpaired ones.
+        self.paired: dict[tuple[str, str, str], list[tuple[Execution, Execution]]] = defaultdict(list)
+        self.paired_runs: dict[tuple[str, str], list[Execution]] = defaultdict(list)
+        for group in groups.values():
+            if len(group) == 2 and group[0].code_sha256 != group[1].code_sha256:
+                first, second = group
+                self.paired[(first.problem_id, first.code_sha256, second.code_sha256)].append((first, second))
+                self.paired[(first.problem_id, second.code_sha256, first.code_sha256)].append((second, first))
+                for ex in group:
+                    self.paired_runs[(ex.code_sha256, ex.problem_id)].append(ex)
         # Rows an imported ECCO result file scored (their executions are bound to "run#row#role").
         self.imported_rows: set[int] = {
             int(context.split("#")[1]) for _, _, context in self.by_program
@@ -196,8 +211,15 @@ class Measurements:
             return []
         sha = code_sha256(code)
         found = self.by_program.get((sha, problem_id, f"{self.run_id}#{row}#{role}")) or self.by_program.get(
-            (sha, problem_id, None)) or []
+            (sha, problem_id, None)) or self.paired_runs.get((sha, problem_id)) or []
         return found if self._only is None else [e for e in found if e.visibility == self._only]
+
+    def adjacent(self, first: str | None, second: str | None, problem_id: str) -> list[tuple[Execution, Execution]]:
+        """Adjacent runs of two programs on one problem (`ecco eval --paired`), as (first's, second's)."""
+        if not first or not second or not first.strip() or not second.strip():
+            return []
+        found = self.paired.get((problem_id, code_sha256(first), code_sha256(second)), [])
+        return found if self._only is None else [p for p in found if p[0].visibility == self._only]
 
     def measure(self, code: str | None, problem_id: str, row: int, role: str) -> ProgramMeasure:
         return measure_from_executions(self.executions(code, problem_id, row, role))

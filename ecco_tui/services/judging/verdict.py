@@ -3,7 +3,7 @@ speedup and disagreement (each field's definition is in the package docstring)."
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ecco_tui.engines.base import code_sha256
 from ecco_tui.metrics.editing import memory_ratio, runtime_ratio
 from ecco_tui.metrics.outcome import Outcome, classify_outcome
+from ecco_tui.metrics.paired import paired_ratio_ci
 from ecco_tui.metrics.stats import (
     bootstrap_mean_ci,
     cost_directions_disagree,
@@ -20,7 +21,9 @@ from ecco_tui.metrics.stats import (
     ratio_direction,
     runtime_samples,
 )
+from ecco_tui.model import Execution
 from ecco_tui.services.judging.measurements import (
+    COMPLETED,
     Measurements,
     MeasurementSource,
     instruction_speedup,
@@ -105,22 +108,33 @@ def editing_verdicts(
     The intervals of all outputs are computed in one batch (`metrics.stats.measurement_ratio_cis`: for each
     output exactly the interval `measurement_ratio_ci` gives it alone, as a few numpy arrays per run)."""
     verdicts = []
-    judged = []  # (row, pair, input executions, input measure, output, output executions), in report order
+    judged = []  # (row, pair, input executions, input measure, output, output executions, paired), report order
+    pairs_of = getattr(data, "adjacent", None)  # adjacent runs (`ecco eval --paired`), when the source keeps them
     for row, outs in data.rows.items():
         pair = data.pair_of(outs)
         inp_ex = data.executions(pair.slow.code, pair.problem_id, row, "input") if pair else []
         inp = measure_from_executions(inp_ex)
-        judged += [(row, pair, inp_ex, inp, o, data.executions(o.code, o.problem_id, row, "output")) for o in outs]
-    both = [(raw_measures(inp_ex), raw_measures(out_ex)) for _, _, inp_ex, _, _, out_ex in judged
-            if inp_ex and out_ex]
+        for o in outs:
+            paired = pairs_of(pair.slow.code, o.code, pair.problem_id) if pair and callable(pairs_of) else []
+            if paired:  # judged on the pairs alone: both sides measured back to back
+                in_pairs = [a for a, _ in paired]
+                judged.append((row, pair, in_pairs, measure_from_executions(in_pairs), o, [b for _, b in paired],
+                               paired))
+            else:
+                judged.append((row, pair, inp_ex, inp, o, data.executions(o.code, o.problem_id, row, "output"), []))
+    both = [(raw_measures(inp_ex), raw_measures(out_ex)) for _, _, inp_ex, _, _, out_ex, paired in judged
+            if inp_ex and out_ex and not paired]
     speed_cis = iter(measurement_ratio_cis([(runtime_samples(i), runtime_samples(o)) for i, o in both],
                                            n_boot=SPEED_BOOT, seed=seed))
     memory_cis = iter(measurement_ratio_cis([(memory_samples(i), memory_samples(o)) for i, o in both],
                                             n_boot=MEMORY_BOOT, seed=seed))
-    for row, pair, inp_ex, inp, o, out_ex in judged:
+    for row, pair, inp_ex, inp, o, out_ex, paired in judged:
         out = measure_from_executions(out_ex)
         same = pair is not None and bool(o.code) and code_sha256(o.code or "") == pair.slow.code_sha256
-        ci, mem_ci = (next(speed_cis), next(memory_cis)) if inp_ex and out_ex else (None, None)
+        if paired:
+            ci, mem_ci = paired_intervals(paired)
+        else:
+            ci, mem_ci = (next(speed_cis), next(memory_cis)) if inp_ex and out_ex else (None, None)
         total = out.total_runtime
         if not out.ran:
             outcome = Outcome.NOT_RUN
@@ -143,6 +157,24 @@ def editing_verdicts(
         ))
     record_judged(v.output_id for v in verdicts)
     return verdicts
+
+
+def paired_intervals(
+    paired: Sequence[tuple[Execution, Execution]]
+) -> tuple[tuple[float, float, float] | None, tuple[float, float, float] | None]:
+    """The speedup's and the memory ratio's (point, lo, hi) from adjacent (input, output) runs
+    (`metrics.paired.paired_ratio_ci`), over the tests where both completed (a crash's time is not a cost)."""
+    time_pairs: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    memory_pairs: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for a, b in paired:
+        if a.status_id not in COMPLETED or b.status_id not in COMPLETED:
+            continue
+        test = f"{a.visibility}:{a.test_idx}"
+        if a.cpu_time_s is not None and b.cpu_time_s is not None:
+            time_pairs[test].append((a.cpu_time_s, b.cpu_time_s))
+        if a.memory_kb is not None and b.memory_kb is not None:
+            memory_pairs[test].append((a.memory_kb, b.memory_kb))
+    return paired_ratio_ci(time_pairs), paired_ratio_ci(memory_pairs)
 
 
 def outcome_counts(verdicts: Iterable[OutputVerdict], n_outputs: int) -> dict[str, int]:
