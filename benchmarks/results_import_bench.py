@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import statistics
 import tempfile
@@ -138,6 +139,7 @@ def _distribution_rows(results: dict) -> list[dict]:
 
 
 def main() -> list[dict]:
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         out_path, res_path = write_files(root)
@@ -181,6 +183,9 @@ def main() -> list[dict]:
                   + ", ".join(f"{k} {v}" for k, v in default_line.outcomes.items() if v),
          "target": f"≈ {OUTPUT_PASS_ALL * 100:.2f}", "ok": None},
         *_distribution_rows(results),
+        {"metric": "load average (1 / 5 min) before, after: wall times stretch with it, CPU times do not",
+         "value": f"{load_before[0]:.2f} / {load_before[1]:.2f}, {os.getloadavg()[0]:.2f} / {os.getloadavg()[1]:.2f}",
+         "target": "2 cores", "ok": None},
     ]
 
 

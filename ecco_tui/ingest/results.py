@@ -74,7 +74,7 @@ def _per_test(path: Path, key: str, entry: dict[str, Any], prefix: str) -> dict[
     passed_ids = {str(p) for p in passed}
     tests: dict[str, dict[str, Any]] = {}
     for tid in {*map(str, times), *map(str, errors), *passed_ids}:
-        if not re.fullmatch(r"\d+", tid):
+        if not tid.isdecimal():  # the digits `\d+` matches, without a regex per test
             raise IngestError(path, key, names["run_time_all"], f"test id {tid!r} is not a number")
         t, mem = times.get(tid), mems.get(tid)
         for label, value in ((names["run_time_all"], t), (names["memory_all"], mem)):
@@ -116,7 +116,10 @@ def import_results(
     visibility: str = "private",
     progress: Callable[[int, int], None] | None = None,
 ) -> ResultsImport:
-    """Store the per-test results of one ECCO result file against the run made from its outputs file."""
+    """Store the per-test results of one ECCO result file against the run made from its outputs file.
+
+    Everything is checked before anything is written; the old results of the file are replaced in one
+    transaction, so a bad file leaves the store as it was."""
     path = Path(path)
     if not path.exists():
         raise IngestError(path, None, None, "no such file")
@@ -127,27 +130,58 @@ def import_results(
         raise IngestError(path, exc.lineno, None, f"invalid JSON ({exc.msg})") from None
     if not isinstance(data, dict):
         raise IngestError(path, None, None, "expected one JSON object keyed by row index (ECCO's result file)")
+    with store.session():  # one connection for the lookups and the write
+        return _import(store, path, data, run_id, round, visibility, progress)
+
+
+def _import(
+    store: Store,
+    path: Path,
+    data: dict[str, Any],
+    run_id: str | None,
+    round: int | None,
+    visibility: str,
+    progress: Callable[[int, int], None] | None,
+) -> ResultsImport:
+    runs = store.runs()
     if run_id is None:
         outputs_name, name_round = outputs_name_for(path)
-        run = next((r for r in store.runs() if r.source_file and Path(r.source_file).name == outputs_name), None)
-        if run is None:
+        found = next((r for r in runs if r.source_file and Path(r.source_file).name == outputs_name), None)
+        if found is None:
             raise IngestError(path, None, None, f"its outputs file {outputs_name} is not imported: run "
                               "`ecco import-outputs` on it first, or pass --run")
-        run_id = run.run_id
+        run_id = found.run_id
         round = name_round if round is None else round
-    run = store.get_run(run_id)
+    run = next((r for r in runs if r.run_id == run_id), None)
     if run is None:
         raise IngestError(path, None, "--run", f"no run named {run_id!r}")
-    outputs = {(o.row_idx, o.round, o.sample_idx): o for o in store.outputs(run_id=run_id, limit=10_000_000)}
+    outputs = {(o.row_idx, o.round, o.sample_idx): o for o in store.run_outputs(run_id)}
     rounds = sorted({r for (_, r, _) in outputs})
     the_round = (round if round is not None else (rounds[-1] if len(rounds) > 1 else 0))
     if rounds and the_round not in rounds:
         raise IngestError(path, None, "round", f"run {run_id} has rounds {rounds}, not {the_round}")
     result = ResultsImport(run_id=run_id, result_file=path.name, round=the_round)
     version = f"ecco-result:{path.name}"
-    executions: list[dict[str, Any]] = []
-    summaries: list[dict[str, Any]] = []
+    source = str(path.resolve())
     is_edit = run.task == "edit"
+    # Every lookup in one query each (not one per row and program): the inputs' pairs and the tests' hashes.
+    evaluated = [o for (_, r, s), o in outputs.items() if r == the_round and s == 0]
+    pairs = store.get_pairs(sorted({o.pair_id for o in evaluated if o.pair_id})) if is_edit else {}
+    test_hashes = store.test_hashes(sorted({o.problem_id for o in evaluated}), visibility)
+    # The executions' varying columns, one list each (the constant ones are filled in at the end).
+    exec_ids: list[str] = []
+    shas: list[str] = []
+    problems: list[str] = []
+    test_idxs: list[int] = []
+    test_shas: list[str | None] = []
+    statuses: list[int] = []
+    descriptions: list[str] = []
+    cpu_times: list[float | None] = []
+    memories: list[float | None] = []
+    stderrs: list[str | None] = []
+    messages: list[str | None] = []
+    contexts: list[str] = []
+    summaries: list[dict[str, Any]] = []
     for n, (key, entry) in enumerate(sorted(data.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else -1)):
         if not key.isdigit():
             raise IngestError(path, key, None, "keys must be output row indices (\"0\", \"1\", ...)")
@@ -163,7 +197,7 @@ def import_results(
                               f"({output.problem_id}) of run {run_id}")
         sides: list[tuple[str, str, str | None]] = []
         if is_edit:
-            pair = store.get_pair(output.pair_id) if output.pair_id else None
+            pair = pairs.get(output.pair_id) if output.pair_id else None
             sides.append(("input", "input_", pair.slow.code if pair else None))
             sides.append(("output", "output_", output.code))
         else:
@@ -175,41 +209,53 @@ def import_results(
             if not code or not code.strip():
                 continue
             sha = code_sha256(code)
-            stored_tests = {t.idx: t.test_sha256 for t in store.tests_for(problem_id, visibility)}
+            context = f"{run_id}#{row}#{role}"
+            id_prefix = f"{path.name}|{row}|{role}|"
             for tid, t in tests.items():
-                exec_id = hashlib.sha256(f"{path.name}|{row}|{role}|{tid}".encode()).hexdigest()[:32]
-                executions.append({
-                    "execution_id": exec_id, "code_sha256": sha, "problem_id": problem_id,
-                    "visibility": visibility, "test_idx": int(tid), "test_sha256": stored_tests.get(int(tid)),
-                    "engine": ENGINE, "engine_version": version, "limits_key": "ecco:runs=3,wall=20,mem=512000",
-                    "mode": "time", "repeat_idx": 0, "status_id": t["status"],
-                    "status_description": STATUS_DESCRIPTIONS[t["status"]],
-                    "cpu_time_s": None if t["time"] is None else float(t["time"]), "wall_time_s": None,
-                    "memory_kb": None if t["memory"] is None else float(t["memory"]),
-                    "stdout_excerpt": None, "stderr_excerpt": (t["error"] or None) and t["error"][:4096],
-                    "message": t["message"], "source": str(path.resolve()), "context": f"{run_id}#{row}#{role}",
-                })
+                idx = int(tid)
+                status, err = t["status"], t["error"]
+                exec_ids.append(hashlib.sha256(f"{id_prefix}{tid}".encode()).hexdigest()[:32])
+                shas.append(sha)
+                problems.append(problem_id)
+                test_idxs.append(idx)
+                test_shas.append(test_hashes.get((problem_id, idx)))
+                statuses.append(status)
+                descriptions.append(STATUS_DESCRIPTIONS[status])
+                cpu_times.append(None if t["time"] is None else float(t["time"]))
+                memories.append(None if t["memory"] is None else float(t["memory"]))
+                stderrs.append(err[:4096] if err else None)
+                messages.append(t["message"])
+                contexts.append(context)
         summaries.append({"result_file": path.name, "run_id": run_id, "round": the_round, "row_idx": row,
                           "problem_id": problem_id, "summary": json.dumps(_summary(entry), sort_keys=True)})
         if progress:
             progress(1, len(data))
         result.rows = n + 1
-    row_ids = {r for (r, rnd, s) in outputs if rnd == the_round and s == 0}
-    result.skipped_rows = sorted(row_ids - {int(k) for k in data})
-    result.executions = len(executions)
+    result.skipped_rows = sorted({o.row_idx for o in evaluated} - {int(k) for k in data})
+    result.executions = len(exec_ids)
     if result.summary_disagreements:
         result.warnings.append(f"{path.name}: stored pass rates disagree with the per-test data in "
                                f"{result.summary_disagreements} program(s); metrics use the per-test data")
+    count = len(exec_ids)
+
+    def same(value: Any) -> list[Any]:
+        return [value] * count
+
+    executions = pa.Table.from_arrays([
+        exec_ids, shas, problems, same(visibility), test_idxs, test_shas, same(ENGINE), same(version),
+        same("ecco:runs=3,wall=20,mem=512000"), same("time"), same(0), statuses, descriptions, cpu_times,
+        same(None), memories, same(None), stderrs, messages, same(source), contexts,
+    ], schema=_EXEC_SCHEMA)
     with store.transaction() as tx:
         tx.execute("DELETE FROM executions WHERE engine = ? AND engine_version = ?", [ENGINE, version])
         tx.execute("DELETE FROM imported_results WHERE result_file = ?", [path.name])
-        if executions:
-            tx.upsert("executions", pa.Table.from_pylist(executions, schema=_EXEC_SCHEMA))
+        if count:
+            tx.insert("executions", executions)  # their old versions were deleted just above
         if summaries:
             tx.upsert("imported_results", pa.Table.from_pylist(summaries))
         tx.upsert("imports", pa.Table.from_pylist([{
-            "import_id": hashlib.sha256(f"results\x00{path.resolve()}".encode()).hexdigest()[:16],
-            "kind": "results", "path": str(path.resolve()), "rows": result.rows}]))
+            "import_id": hashlib.sha256(f"results\x00{source}".encode()).hexdigest()[:16],
+            "kind": "results", "path": source, "rows": result.rows}]))
     return result
 
 

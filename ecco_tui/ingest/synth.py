@@ -30,11 +30,16 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["FAMILIES", "SPLIT_SHARES", "SynthSummary", "main", "write_synthetic_release"]
+if TYPE_CHECKING:
+    from ecco_tui.store.store import Store
+
+__all__ = ["FAMILIES", "OUTPUT_KINDS", "SPLIT_SHARES", "SynthRuns", "SynthSummary", "add_synthetic_runs", "main",
+           "write_synthetic_release"]
 
 ProgressFn = Callable[[int, int], None]
 
@@ -795,6 +800,151 @@ def write_synthetic_release(
         bytes=written,
         seconds=time.perf_counter() - started,
     )
+
+
+# --------------------------------------------------------------------------------------------------------
+# Synthetic runs: a model's edit outputs for every pair of an imported release, with executions, so the verdict
+# cache, the report and the browser can be timed at full scale (tens of thousands of outputs, ~20 private tests
+# each, one engine) without executing anything.
+
+#: What a synthetic output is, with its share: (kind, share). `fast`, `slower`, `spurious` and `broken` outputs
+#: are the pair's target program measured as such; `same` is the input itself (no executions of its own);
+#: `empty` has no code (never run).
+OUTPUT_KINDS: tuple[tuple[str, float], ...] = (
+    ("fast", 0.50), ("slower", 0.15), ("spurious", 0.10), ("broken", 0.10), ("same", 0.10), ("empty", 0.05),
+)
+#: Judge0 status ids and descriptions the synthetic executions use.
+_STATUS = {3: "Accepted", 4: "Wrong Answer", 11: "Runtime Error (NZEC)"}
+#: Executions written per transaction (keeps the Arrow tables small).
+_EXECUTION_BATCH = 250_000
+
+
+@dataclass(frozen=True, slots=True)
+class SynthRuns:
+    """The runs `add_synthetic_runs` wrote: run id → outputs, executions stored, and the time it took."""
+
+    runs: dict[str, int]
+    executions: int
+    seconds: float
+
+    @property
+    def outputs(self) -> int:
+        return sum(self.runs.values())
+
+
+def add_synthetic_runs(
+    store: Store,
+    *,
+    model: str = "synth-model",
+    method: str = "instruct",
+    splits: Sequence[str] | None = None,
+    repeats: int = 1,
+    seed: int = 0,
+    engine: str = "local",
+    engine_version: str = "local-synthetic+cgroup-v1",
+) -> SynthRuns:
+    """One edit run per split of the store's pairs (`<model>-<method>-<split>`): an output per pair (one sample,
+    one round) and the executions of every output and input on the problem's private tests, as `ecco eval
+    --repeat REPEATS` with one engine would store them. Nothing is executed: per-test CPU times are drawn
+    (lognormal around ECCO's median of ~11 ms per test, heavy-tailed), each output is a kind of `OUTPUT_KINDS`
+    (faster, slower, spurious, broken, identical to its input, empty), and 3% of inputs fail a test.
+    Deterministic under `seed`; writing again replaces the same rows (ids are derived, not random)."""
+    import numpy as np
+
+    if repeats < 1:
+        raise ValueError("repeats must be at least 1")
+    started = time.perf_counter()
+    kinds = [k for k, _ in OUTPUT_KINDS]
+    shares = np.array([w for _, w in OUTPUT_KINDS])
+    wanted = list(splits) if splits is not None else list(SPLIT_SHARES)
+    written: dict[str, int] = {}
+    n_executions = 0
+    for split_no, split in enumerate(wanted):
+        rows = store.split_rows(split)
+        if not rows:
+            continue
+        run_id = f"{model}-{method}-{split}"
+        order = sorted(rows)
+        pairs = store.get_pairs([rows[r][0] for r in order])
+        n_tests: dict[str, int] = {}
+        for _, problem_id in rows.values():
+            if problem_id not in n_tests:
+                n_tests[problem_id] = len(store.tests_for(problem_id, "private"))
+        rng = np.random.default_rng([seed, split_no])
+        n = len(order)
+        kind = rng.choice(len(kinds), size=n, p=shares / shares.sum())
+        outputs: dict[str, list[object]] = {c: [] for c in ("output_id", "run_id", "row_idx", "sample_idx",
+                                                             "round", "problem_id", "pair_id", "program_id", "code")}
+        for i, row in enumerate(order):
+            pair = pairs[rows[row][0]]
+            chosen = kinds[kind[i]]
+            program = None if chosen == "empty" else (pair.slow if chosen == "same" else pair.fast)
+            for col, value in (("output_id", f"{run_id}:{row}:0:0"), ("run_id", run_id), ("row_idx", row),
+                               ("sample_idx", 0), ("round", 0), ("problem_id", pair.problem_id),
+                               ("pair_id", pair.pair_id), ("program_id", program.program_id if program else None),
+                               ("code", program.code if program else None)):
+                outputs[col].append(value)
+        with store.transaction() as tx:
+            tx.upsert("runs", pa.table({"run_id": [run_id], "task": ["edit"], "model": [model], "method": [method],
+                                        "split": [split], "source_file": [None]},
+                                       schema=pa.schema([("run_id", pa.string()), ("task", pa.string()),
+                                                         ("model", pa.string()), ("method", pa.string()),
+                                                         ("split", pa.string()), ("source_file", pa.string())])))
+            tx.upsert("model_outputs", pa.table({c: outputs[c] for c in outputs}))
+        written[run_id] = n
+
+        # Per (pair, test): the input's time and status, then each output kind's factor and statuses.
+        counts = np.array([n_tests[pairs[rows[r][0]].problem_id] for r in order])
+        pair_of = np.repeat(np.arange(n), counts)
+        starts = np.cumsum(counts) - counts
+        test_idx = np.arange(len(pair_of)) - np.repeat(starts, counts)
+        base = np.clip(np.exp(rng.normal(math.log(0.011), 1.1, len(pair_of))), 0.0005, 3.0)
+        memory = np.exp(rng.normal(math.log(9_000.0), 0.3, n))[pair_of]
+        in_status = np.where(rng.random(n)[pair_of] < 0.03, np.where(test_idx == 0, 4, 3), 3)
+        factor = np.select([kind == kinds.index("fast"), kind == kinds.index("slower"),
+                            kind == kinds.index("spurious")],
+                           [np.exp(rng.normal(math.log(0.5), 0.4, n)), np.exp(rng.normal(math.log(1.1), 0.15, n)),
+                            np.exp(rng.normal(math.log(0.4), 0.3, n))], 1.0)[pair_of]
+        out_kind = kind[pair_of]
+        draw = rng.random(len(pair_of))
+        out_status = np.select([(out_kind == kinds.index("spurious")) & ((draw < 0.3) | (test_idx == 0)),
+                                (out_kind == kinds.index("broken")) & ((draw < 0.6) | (test_idx == 0))], [4, 11], 3)
+        measured_out = np.isin(out_kind, [kinds.index(k) for k in ("fast", "slower", "spurious", "broken")])
+        slow_sha = np.array([pairs[rows[r][0]].slow.code_sha256 for r in order], dtype=object)
+        fast_sha = np.array([pairs[rows[r][0]].fast.code_sha256 for r in order], dtype=object)
+        problem = np.array([pairs[rows[r][0]].problem_id for r in order], dtype=object)
+        sides = (("input", np.ones(len(pair_of), dtype=bool), slow_sha, base, memory, in_status),
+                 ("output", measured_out, fast_sha, base * factor, memory * np.exp(rng.normal(0, 0.1, n))[pair_of],
+                  out_status))
+        for side, keep, sha, seconds, kilobytes, status in sides:
+            for repeat in range(repeats):
+                noise = np.exp(rng.normal(0.0, 0.03, len(pair_of))) if repeat else np.ones(len(pair_of))
+                picked = np.flatnonzero(keep)
+                for lo in range(0, len(picked), _EXECUTION_BATCH):
+                    part = picked[lo:lo + _EXECUTION_BATCH]
+                    st = status[part]
+                    completed = st != 11
+                    cpu = np.round(seconds[part] * noise[part], 6)
+                    table = pa.table({
+                        "execution_id": [f"{run_id}:{side}:{k}:{repeat}" for k in part.tolist()],
+                        "code_sha256": pa.array(sha[pair_of[part]], pa.string()),
+                        "problem_id": pa.array(problem[pair_of[part]], pa.string()),
+                        "visibility": pa.array(["private"] * len(part), pa.string()),
+                        "test_idx": pa.array(test_idx[part], pa.int32()),
+                        "engine": pa.array([engine] * len(part), pa.string()),
+                        "engine_version": pa.array([engine_version] * len(part), pa.string()),
+                        "repeat_idx": pa.array(np.full(len(part), repeat), pa.int32()),
+                        "status_id": pa.array(st, pa.int32()),
+                        "status_description": pa.array([_STATUS[int(x)] for x in st.tolist()], pa.string()),
+                        "cpu_time_s": pa.array(cpu, pa.float64(), mask=~completed),
+                        "wall_time_s": pa.array(np.round(cpu * 1.05, 6), pa.float64(), mask=~completed),
+                        "memory_kb": pa.array(np.round(kilobytes[part]), pa.float64(), mask=~completed),
+                        "source": pa.array(["synthetic"] * len(part), pa.string()),
+                    })
+                    with store.transaction() as tx:
+                        tx.upsert("executions", table)
+                    n_executions += len(part)
+    return SynthRuns(written, n_executions, time.perf_counter() - started)
 
 
 def main(

@@ -33,9 +33,10 @@ denominator, as the row has no key in ECCO's result file.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
-from ecco_tui.metrics.outcome import Outcome, classify_outcome
+from ecco_tui.metrics.outcome import Outcome, classify_outcome, outcome_of
 from ecco_tui.metrics.types import (
     EditingRow,
     EditingSummary,
@@ -115,25 +116,26 @@ def _ecco_ratio(
             return None
     else:  # pragma: no cover - guarded by the Literal type
         raise ValueError(f"unknown speedup rule {rule!r}")
-    passed = ecco_passed_ids(output)
-    if not passed:
-        return None
     input_by_id = input.by_id()
     output_by_id = output.by_id()
-    in_values: list[float] = []
-    out_values: list[float] = []
-    for test_id in passed:
-        in_test = input_by_id.get(test_id)
-        in_value = None if in_test is None else getattr(in_test, attr)
-        out_value = getattr(output_by_id[test_id], attr)
-        if in_value is None or out_value is None:
-            return None  # ECCO raises KeyError here
-        in_values.append(in_value)
-        out_values.append(out_value)
-    out_total = sum(out_values)
+    passed = ecco_passed_ids(output)
+    return ecco_ratio_of_sums([None if (t := input_by_id.get(test_id)) is None else getattr(t, attr)
+                               for test_id in passed],
+                              [getattr(output_by_id[test_id], attr) for test_id in passed])
+
+
+def ecco_ratio_of_sums(in_values: Sequence[float | None], out_values: Sequence[float | None]) -> float | None:
+    """ECCO's ratio over the tests it counts (the best sample's passed tests, in ECCO's order): the input's
+    values summed over the output's, plain left-to-right sums. None for no test, and where ECCO's script
+    would crash: a value missing on either side (a KeyError there), a zero output total (ZeroDivisionError)."""
+    ins = [v for v in in_values if v is not None]
+    outs = [v for v in out_values if v is not None]
+    if not outs or len(ins) < len(in_values) or len(outs) < len(out_values):
+        return None
+    out_total = sum(outs)
     if out_total == 0:
-        return None  # ECCO raises ZeroDivisionError here
-    return sum(in_values) / out_total
+        return None
+    return sum(ins) / out_total
 
 
 def ecco_speedup(
@@ -277,6 +279,98 @@ def ecco_pass_at_1_editing(rows: Iterable[EditingRow], *, notebook_test_count: i
     return 100.0 * passed / total if total else None
 
 
+@dataclass(frozen=True, slots=True)
+class EccoRow:
+    """What ECCO's editing table reads of one evaluated row (an input and at least one sample)."""
+
+    input_passed_all: bool  # ecco_passed_all(input, the row's test count)
+    passes: bool  # the pass@1 rule: the input did not crash and the best sample passed every test
+    speedup: float | None  # ecco_speedup of the best sample
+    memory_reduction: float | None  # ecco_memory_reduction of the best sample
+    outcome: str  # classify_outcome(input, best sample), default-mode rules
+
+
+def ecco_row(
+    row: EditingRow, *, rule: SpeedupRule = "eval_script", notebook_test_count: int | None = None
+) -> EccoRow | None:
+    """The row as ECCO's table reads it, or None for a row ECCO did not evaluate."""
+    if not _editing_evaluated(row):
+        return None
+    assert row.input is not None
+    best = ecco_best_output(row.outputs)
+    assert best is not None
+    count = _row_test_count(row)
+    return EccoRow(
+        input_passed_all=ecco_passed_all(row.input, count),
+        passes=_ecco_row_passes(row, best, notebook_test_count),
+        speedup=ecco_speedup(row.input, best, n_tests=count, rule=rule),
+        memory_reduction=ecco_memory_reduction(row.input, best, n_tests=count, rule=rule),
+        outcome=classify_outcome(row.input, best).value,
+    )
+
+
+def ecco_row_of_counts(
+    *,
+    input_tests: int,
+    input_passed: int,
+    input_crashed: bool,
+    sample_ran: bool,
+    sample_passed: int,
+    sample_all_passed: bool,
+    sample_runtime_ratio: float | None,
+    times: tuple[Sequence[float | None], Sequence[float | None]] | None,
+    memories: tuple[Sequence[float | None], Sequence[float | None]] | None,
+) -> EccoRow:
+    """:func:`ecco_row` of an evaluated row with one sample (rule ``eval_script``; the row's test count is its
+    input's) from counts instead of measures: the input's tests, passed tests and whether one crashed; whether
+    the sample ran, its passed tests, whether it passed all of its own, and ``editing.runtime_ratio(input,
+    sample)`` (its outcome); and the input's and the sample's times (memories) on each test the sample passed,
+    in ECCO's order (None when it passed none). A report line read from cached verdicts and SQL has these
+    without the measures."""
+    input_passed_all = input_passed == input_tests  # ecco_passed_all: the input ran (the row is evaluated)
+
+    def ratio(values: tuple[Sequence[float | None], Sequence[float | None]] | None) -> float | None:
+        return ecco_ratio_of_sums(*values) if values is not None and input_passed_all else None
+
+    return EccoRow(
+        input_passed_all=input_passed_all,
+        passes=not input_crashed and sample_ran and sample_passed == input_tests,
+        speedup=ratio(times),
+        memory_reduction=ratio(memories),
+        outcome=outcome_of(sample_ran, sample_all_passed, sample_runtime_ratio).value,
+    )
+
+
+def summarize_ecco_rows(rows: Iterable[EccoRow]) -> EditingSummary:
+    """The editing table line of ECCO-evaluated rows (see :func:`summarize_editing_ecco`)."""
+    n = n_pass = n_faster = n_leaner = n_inputs_failing = 0
+    speedups: list[float] = []
+    reductions: list[float] = []
+    outcomes = {o.value: 0 for o in Outcome}
+    for row in rows:
+        n += 1
+        n_inputs_failing += not row.input_passed_all
+        n_pass += row.passes
+        if row.speedup is not None:
+            speedups.append(row.speedup)
+            n_faster += row.passes and row.speedup > 1
+        if row.memory_reduction is not None:
+            reductions.append(row.memory_reduction)
+            n_leaner += row.passes and row.memory_reduction > 1
+        outcomes[row.outcome] += 1
+    return EditingSummary(
+        n=n,
+        pass_at_1=100.0 * n_pass / n if n else None,
+        mean_speedup=_mean(speedups),
+        mean_memory_reduction=_mean(reductions),
+        pct_runtime_optimized=100.0 * n_faster / n if n else None,
+        pct_memory_optimized=100.0 * n_leaner / n if n else None,
+        outcomes=outcomes,
+        n_inputs_failing=n_inputs_failing,
+        mode="ecco",
+    )
+
+
 def summarize_editing_ecco(
     rows: Iterable[EditingRow],
     *,
@@ -294,41 +388,8 @@ def summarize_editing_ecco(
       evaluated rows that pass by the pass@1 rule and have an ECCO ratio > 1.
     * ``outcomes``: :func:`classify_outcome` of the best sample (default-mode rules; ECCO has none).
     """
-    n = n_pass = n_faster = n_leaner = n_inputs_failing = 0
-    speedups: list[float] = []
-    reductions: list[float] = []
-    outcomes = {o.value: 0 for o in Outcome}
-    for row in rows:
-        if not _editing_evaluated(row):
-            continue
-        assert row.input is not None
-        best = ecco_best_output(row.outputs)
-        assert best is not None
-        n += 1
-        count = _row_test_count(row)
-        n_inputs_failing += not ecco_passed_all(row.input, count)
-        passes = _ecco_row_passes(row, best, notebook_test_count)
-        n_pass += passes
-        s = ecco_speedup(row.input, best, n_tests=count, rule=rule)
-        m = ecco_memory_reduction(row.input, best, n_tests=count, rule=rule)
-        if s is not None:
-            speedups.append(s)
-            n_faster += passes and s > 1
-        if m is not None:
-            reductions.append(m)
-            n_leaner += passes and m > 1
-        outcomes[classify_outcome(row.input, best).value] += 1
-    return EditingSummary(
-        n=n,
-        pass_at_1=100.0 * n_pass / n if n else None,
-        mean_speedup=_mean(speedups),
-        mean_memory_reduction=_mean(reductions),
-        pct_runtime_optimized=100.0 * n_faster / n if n else None,
-        pct_memory_optimized=100.0 * n_leaner / n if n else None,
-        outcomes=outcomes,
-        n_inputs_failing=n_inputs_failing,
-        mode="ecco",
-    )
+    return summarize_ecco_rows(r for row in rows
+                               if (r := ecco_row(row, rule=rule, notebook_test_count=notebook_test_count)))
 
 
 def summarize_generation_ecco(rows: Iterable[GenerationRow]) -> GenerationSummary:
@@ -367,6 +428,7 @@ def summarize_generation_ecco(rows: Iterable[GenerationRow]) -> GenerationSummar
 
 
 __all__ = [
+    "EccoRow",
     "SpeedupRule",
     "ecco_accepted",
     "ecco_best_output",
@@ -377,7 +439,11 @@ __all__ = [
     "ecco_passed_all",
     "ecco_passed_ids",
     "ecco_percentile",
+    "ecco_ratio_of_sums",
+    "ecco_row",
+    "ecco_row_of_counts",
     "ecco_speedup",
+    "summarize_ecco_rows",
     "summarize_editing_ecco",
     "summarize_generation_ecco",
 ]

@@ -58,14 +58,29 @@ def classify_outcome(
             raise ValueError(f"noise interval must satisfy lo <= hi, got {noise!r}")
     if output is None or not output.ran:
         return Outcome.NOT_RUN
-    passes = output.all_passed
+    ratio = None if noise is not None else runtime_ratio(input, output)
+    return outcome_of(True, output.all_passed, ratio, faster_threshold=faster_threshold, noise=noise)
+
+
+def outcome_of(
+    ran: bool,
+    passes: bool,
+    ratio: float | None,
+    *,
+    faster_threshold: float = 1.0,
+    noise: tuple[float, float] | None = None,
+) -> Outcome:
+    """:func:`classify_outcome` from what it reads of the two programs: whether the output ran, whether it
+    passes every test, and ``runtime_ratio(input, output)`` (not read when ``noise`` is given). For callers
+    that hold those figures rather than the measures (a report line read from cached verdicts)."""
+    if not ran:
+        return Outcome.NOT_RUN
     if noise is not None:
         lo, hi = noise
         faster = lo > faster_threshold
         if passes and not faster and hi >= faster_threshold:
             return Outcome.WITHIN_NOISE
     else:
-        ratio = runtime_ratio(input, output)
         faster = ratio is not None and ratio > faster_threshold
     if passes:
         return Outcome.CORRECT_OPTIMIZATION if faster else Outcome.CORRECT_NO_GAIN

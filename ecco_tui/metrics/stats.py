@@ -137,10 +137,14 @@ def bootstrap_ratio_ci(
 
 def _samples(measures: Iterable[TestMeasure], attr: str) -> dict[str, list[float]]:
     grouped: dict[str, list[float]] = {}
-    for measure in measures:
+    for measure in measures:  # millions per run: no list made for nothing (setdefault would)
         value = getattr(measure, attr)
         if value is not None:
-            grouped.setdefault(measure.test_id, []).append(value)
+            found = grouped.get(measure.test_id)
+            if found is None:
+                grouped[measure.test_id] = [value]
+            else:
+                found.append(value)
     return grouped
 
 
@@ -310,8 +314,19 @@ def measurement_ratio_cis(
                                        noise_cv=noise_cv)
         den_totals = _replicate_totals([p[1] for _, p in batch], side=_DEN, n_boot=n_boot, seed=seed,
                                        noise_cv=noise_cv)
+        # Rows whose every replicate has a denominator: their quantiles in one call (the same numbers as one
+        # `_percentile_interval` per row); a replicate whose denominator sums to zero has no ratio: dropped.
+        mask = np.all(den_totals > 0, axis=1)
+        whole: list[bool] = mask.tolist()
+        bounds = (np.quantile(num_totals[mask] / den_totals[mask], (alpha / 2, 1 - alpha / 2), axis=1).T.tolist()
+                  if any(whole) else [])
+        at = 0
         for row, (k, (_, _, point)) in enumerate(batch):
-            kept = den_totals[row] > 0  # a replicate whose denominator sums to zero has no ratio: dropped
+            if whole[row]:
+                results[k] = (point, bounds[at][0], bounds[at][1])
+                at += 1
+                continue
+            kept = den_totals[row] > 0
             if kept.any():
                 results[k] = (point, *_percentile_interval(num_totals[row][kept] / den_totals[row][kept], alpha))
     return results
@@ -419,34 +434,145 @@ def bootstrap_mean_ci(
     move with another sample of pairs from the same population", the uncertainty of a benchmark average;
     each pair's own measurement noise is much smaller and left to the per-pair intervals.
 
-    Deterministic for a seed (``random.Random(seed)``), independent of the order of ``values`` (they are
-    sorted first), and exact-rounded (``math.fsum``). Always ``min <= lo <= mean <= hi <= max``. One value (or
-    all equal) gives a zero-width interval; no values give ``None``. Values must be finite.
+    Deterministic for a seed (``random.Random(seed)``: replicate k is ``fsum(choices(values, k=n)) / n``, the
+    k-th call), independent of the order of ``values`` (they are sorted first), and exact-rounded
+    (``math.fsum``). Always ``min <= lo <= mean <= hi <= max``. One value (or all equal) gives a zero-width
+    interval; no values give ``None``. Values must be finite. The replicates are computed as numpy arrays
+    (`_replicate_means`), with exactly the draws and sums of that loop.
     """
+    return bootstrap_mean_cis([values], n_boot=n_boot, seed=seed, alpha=alpha)[0]
+
+
+def bootstrap_mean_cis(
+    value_lists: Sequence[Iterable[float]],
+    *,
+    n_boot: int = 2000,
+    seed: int = 0,
+    alpha: float = 0.05,
+) -> list[tuple[float, float, float] | None]:
+    """:func:`bootstrap_mean_ci` of several lists with the same seed (a table line's mean speedup and mean
+    memory reduction): the same results, but lists of equal length share their draws, which are most of the
+    cost."""
     if n_boot < 1:
         raise ValueError(f"n_boot must be at least 1, got {n_boot}")
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
-    data = sorted(values)
-    for value in data:
-        if not math.isfinite(value):
-            raise ValueError(f"values must be finite, got {value!r}")
-    n = len(data)
-    if n == 0:
+    datas = [sorted(values) for values in value_lists]
+    for data in datas:
+        for value in data:
+            if not math.isfinite(value):
+                raise ValueError(f"values must be finite, got {value!r}")
+    results: list[tuple[float, float, float] | None] = [None] * len(datas)
+    spread: dict[int, list[int]] = {}  # length -> the lists of that length that need replicates
+    for k, data in enumerate(datas):
+        n = len(data)
+        if n == 0:
+            continue
+        # fsum is exact, the division rounds once more: n equal values can give a mean one ulp above them, so
+        # the mean is clamped to [min, max] like the interval below.
+        mean = min(max(math.fsum(data) / n, data[0]), data[-1])
+        results[k] = (mean, mean, mean)
+        if n > 1 and data[0] != data[-1]:
+            spread.setdefault(n, []).append(k)
+    for group in spread.values():
+        for k, replicates in zip(group, _replicate_means([datas[k] for k in group], n_boot, seed), strict=True):
+            data, (mean, _, _) = datas[k], results[k]  # type: ignore[misc]
+            replicates.sort()
+            # A replicate mean cannot leave [min, max] (clamping removes fsum/n rounding at the edges), and the
+            # interval is kept around its own point so that lo <= mean <= hi always holds.
+            lo = min(max(_quantile(replicates, alpha / 2), data[0]), mean)
+            hi = max(min(_quantile(replicates, 1 - alpha / 2), data[-1]), mean)
+            results[k] = (mean, lo, hi)
+    return results
+
+
+#: Bits per limb of the exact sums below: a count (<= n) times a limb stays an integer float64 holds exactly
+#: for any n under 2**33.
+_LIMB_BITS = 20
+#: Values spread over more than this many limbs (a range of ~2**107) are summed by the plain loop instead.
+_MAX_LIMBS = 8
+#: Draws held at once (rows of replicates x values): a few MB.
+_DRAWS_PER_CHUNK = 1 << 20
+
+
+def _python_random(seed: int) -> np.random.Generator:
+    """A numpy generator whose doubles are ``random.Random(seed).random()``'s, draw for draw: both are MT19937
+    seeded by ``init_by_array`` with the 32-bit words of ``abs(seed)`` (numpy's legacy seeding of a sequence),
+    and numpy makes a double from two outputs exactly as CPython's ``random()`` does."""
+    words = []
+    rest = abs(seed)
+    while rest:
+        words.append(rest & 0xFFFFFFFF)
+        rest >>= 32
+    bits = np.random.MT19937()
+    bits._legacy_seeding(words or [0])  # a list: init_by_array, as RandomState([...]) and CPython seed it
+    return np.random.Generator(bits)
+
+
+def _exact_limbs(data: Sequence[float]) -> tuple[np.ndarray, int] | None:
+    """Each value as signed integer limbs of `_LIMB_BITS` bits, ``(len(data), limbs)``, and the exponent e with
+    ``value = sum(limbs[i, l] << (l * _LIMB_BITS)) * 2**e`` exactly; None when they span too many limbs.
+
+    value = m 2**k with m an integer below 2**53 (``frexp``); all values share the smallest k of a non-zero one,
+    so value = (m << (k - low)) 2**low, and limb l holds bits [l B, (l + 1) B) of |m| << (k - low)."""
+    mantissa, exponent = np.frexp(np.asarray(data, dtype=np.float64))
+    m = (mantissa * 9007199254740992.0).astype(np.int64)  # an integer below 2**53 in magnitude: exact
+    k = exponent.astype(np.int64) - 53
+    nonzero = m != 0
+    if not nonzero.any():
+        return np.zeros((len(m), 1)), 0
+    low = int(k[nonzero].min())
+    shift = np.where(nonzero, k - low, 0)
+    n_limbs = max(1, -(-(53 + int(shift.max())) // _LIMB_BITS))
+    if n_limbs > _MAX_LIMBS:
         return None
-    # fsum is exact, the division rounds once more: n equal values can give a mean one ulp above them, so
-    # the mean is clamped to [min, max] like the interval below.
-    mean = min(max(math.fsum(data) / n, data[0]), data[-1])
-    if n == 1 or data[0] == data[-1]:
-        return mean, mean, mean
-    rand = random.Random(seed)
-    choices = rand.choices
-    replicates = sorted(math.fsum(choices(data, k=n)) / n for _ in range(n_boot))
-    # A replicate mean cannot leave [min, max] (clamping removes fsum/n rounding at the edges), and the
-    # interval is kept around its own point so that lo <= mean <= hi always holds.
-    lo = min(max(_quantile(replicates, alpha / 2), data[0]), mean)
-    hi = max(min(_quantile(replicates, 1 - alpha / 2), data[-1]), mean)
-    return mean, lo, hi
+    size = np.abs(m)
+    mask = (1 << _LIMB_BITS) - 1
+    limbs = np.empty((len(m), n_limbs))
+    for j in range(n_limbs):
+        s = shift - _LIMB_BITS * j  # bits of |m| << shift from B j on: |m| << s (s >= 0) or |m| >> -s
+        up = (size & ((1 << np.clip(_LIMB_BITS - s, 0, _LIMB_BITS)) - 1)) << np.clip(s, 0, _LIMB_BITS)
+        down = size >> np.clip(-s, 0, 63)
+        limbs[:, j] = np.where(s >= 0, up, down) & mask
+    limbs *= np.where(m < 0, -1.0, 1.0)[:, None]
+    return limbs, low
+
+
+def _replicate_means(datas: Sequence[Sequence[float]], n_boot: int, seed: int) -> list[list[float]]:
+    """For lists of one length n: ``[fsum(rand.choices(data, k=n)) / n for _ in range(n_boot)]`` with
+    ``rand = random.Random(seed)``, for each list (the same draws for all), as numpy arrays.
+
+    The draws are `_python_random`'s (index ``floor(random() * n)``, as ``choices``); a replicate's sum is
+    ``Σ count_i * value_i`` over the drawn counts, computed exactly on integer limbs (a matrix product of
+    integers below 2**53) and rounded once, as ``fsum`` rounds its exact sum."""
+    n = len(datas[0])
+    exact = [_exact_limbs(data) for data in datas]
+    if any(e is None for e in exact):
+        plain = random.Random(seed)
+        draws = [plain.choices(range(n), k=n) for _ in range(n_boot)]
+        return [[math.fsum(data[i] for i in d) / n for d in draws] for data in datas]
+    limbs = np.hstack([e[0] for e in exact])  # type: ignore[index]
+    widths = [e[0].shape[1] for e in exact]  # type: ignore[index]
+    rand = _python_random(seed)
+    out: list[list[float]] = [[] for _ in datas]
+    rows = max(1, _DRAWS_PER_CHUNK // n)
+    buffer = np.empty((rows, n))
+    offsets = np.arange(0, rows * n, n)[:, None]  # row k's picks count in bins [k n, (k + 1) n)
+    for start in range(0, n_boot, rows):
+        r = min(rows, n_boot - start)
+        drawn = buffer[:r]
+        rand.random(out=drawn)
+        drawn *= float(n)  # floor(random() * n), as `choices` picks
+        picks = drawn.astype(np.intp)
+        picks += offsets[:r]
+        counts = np.bincount(picks.ravel(), minlength=r * n).reshape(r, n)
+        totals = (counts.astype(np.float64) @ limbs).tolist()
+        for k, (width, (_, low)) in enumerate(zip(widths, exact, strict=True)):  # type: ignore[misc]
+            first = sum(widths[:k])
+            for row in totals:
+                whole = sum(int(t) << (_LIMB_BITS * j) for j, t in enumerate(row[first:first + width]))
+                out[k].append((whole / (1 << -low) if low < 0 else float(whole << low)) / n)
+    return out
 
 
 # -- two measures of cost: CPU time and instruction counts -------------------------------------------

@@ -47,7 +47,7 @@ from ecco_tui.metrics.editing import (
 )
 from ecco_tui.metrics.generation import program_memory_percentile, program_runtime_percentile
 from ecco_tui.metrics.outcome import Outcome, classify_outcome
-from ecco_tui.metrics.stats import bootstrap_mean_ci
+from ecco_tui.metrics.stats import bootstrap_mean_cis
 from ecco_tui.metrics.types import (
     EditingRow,
     EditingSummary,
@@ -144,20 +144,23 @@ class MeanIntervals:
     n_memory_reductions: int = 0
 
 
-def _interval(values: tuple[float, ...], n_boot: int, seed: int, alpha: float) -> tuple[float, float] | None:
-    ci = bootstrap_mean_ci(values, n_boot=n_boot, seed=seed, alpha=alpha)
-    return None if ci is None else (ci[1], ci[2])
-
-
 def editing_mean_intervals(
     rows: Iterable[EditingRow], *, mode: Mode = "default", n_boot: int = 2000, seed: int = 0, alpha: float = 0.05
 ) -> MeanIntervals:
     """Seeded bootstrap intervals (pairs resampled) for the mean speedup and mean memory reduction of
     :func:`summarize_editing` in the same ``mode``; ``None`` where the mean is undefined."""
-    values = editing_pair_values(rows, mode=mode)
+    return mean_intervals(editing_pair_values(rows, mode=mode), n_boot=n_boot, seed=seed, alpha=alpha)
+
+
+def mean_intervals(values: PairValues, *, n_boot: int = 2000, seed: int = 0, alpha: float = 0.05) -> MeanIntervals:
+    """The intervals of :func:`editing_mean_intervals` from the per-pair values themselves (a report line read
+    from cached verdicts has them without the rows)."""
+    # One call: the two lists are usually as long as each other, and then share their draws.
+    speed, memory = bootstrap_mean_cis([values.speedups, values.memory_reductions], n_boot=n_boot, seed=seed,
+                                       alpha=alpha)
     return MeanIntervals(
-        speedup=_interval(values.speedups, n_boot, seed, alpha),
-        memory_reduction=_interval(values.memory_reductions, n_boot, seed, alpha),
+        speedup=None if speed is None else (speed[1], speed[2]),
+        memory_reduction=None if memory is None else (memory[1], memory[2]),
         n_speedups=len(values.speedups),
         n_memory_reductions=len(values.memory_reductions),
     )

@@ -177,15 +177,6 @@ def agreement(store: Store) -> list[Agreement]:
 
 def next_unlabeled_output(store: Store, output_id: str, author: str) -> str | None:
     """The next output of the same run (by row, sample, round; wrapping around) that `author` has not
-    labelled yet, or None when every other output of the run has a label."""
-    current = store.get_output(output_id)
-    if current is None:
-        return None
-    outputs = [o.output_id for o in store.outputs(run_id=current.run_id, limit=10_000_000)]
-    labelled = {a.target_id for a in store.current_annotations(target_kind="output", target_ids=outputs,
-                                                               author=author)}
-    start = outputs.index(output_id) if output_id in outputs else -1
-    for candidate in outputs[start + 1:] + outputs[:start + 1]:
-        if candidate != output_id and candidate not in labelled:
-            return candidate
-    return None
+    labelled yet, or None when every other output of the run has a label (one SQL query: the run's outputs
+    are not loaded)."""
+    return store.next_unlabeled_output(output_id, author)

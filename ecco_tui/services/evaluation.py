@@ -150,7 +150,7 @@ def run_programs(store: Store, run_id: str, *, final_round_only: bool = True) ->
     if run is None:
         known = ", ".join(r.run_id for r in store.runs()) or "none"
         raise StoreError(f"no run named {run_id!r} (runs: {known})")
-    outputs = store.outputs(run_id=run_id, final_round_only=final_round_only, limit=10_000_000)
+    outputs = store.run_outputs(run_id, final_round_only=final_round_only)
     seen: set[tuple[str, str]] = set()
     programs: list[tuple[str, str, str]] = []
     pair_cache: dict[str, str] = {}
@@ -436,7 +436,7 @@ def run_pairs(store: Store, run_id: str, *, final_round_only: bool = True) -> li
     seen: set[tuple[str, str | None, str]] = set()
     pairs = []
     slow_of: dict[str, str | None] = {}
-    for out in store.outputs(run_id=run_id, final_round_only=final_round_only, limit=10_000_000):
+    for out in store.run_outputs(run_id, final_round_only=final_round_only):
         if not out.code or not out.code.strip():
             continue
         slow = None

@@ -431,7 +431,7 @@ def target_run(store: Store, source: Run, method: str) -> tuple[str, bool]:
 def _seed_run(store: Store, client: ModelClient, book: PromptBook, source: Run, target: str, method: str,
               seed_rows: Sequence[ModelOutput], start_round: int, rounds: int) -> None:
     """Create the target run (if new) and copy the source rows its chains start from (if not there yet)."""
-    existing = {o.output_id: o for o in store.outputs(run_id=target, limit=10_000_000)}
+    existing = {o.output_id: o for o in store.run_outputs(target)}  # their code: was it refined from `source`?
     for o in seed_rows:
         there = existing.get(oid := _output_id(target, o.row_idx, o.sample_idx, o.round))
         if there is not None and code_sha256(there.code or "") != code_sha256(o.code or ""):
@@ -528,11 +528,10 @@ async def refine_output(
     book = prompts or PromptBook.load()
     with _claim(store, target, [chain]):
         if seeded:
-            history = [o for o in store.outputs(run_id=source.run_id, limit=10_000_000)
-                       if (o.row_idx, o.sample_idx) == chain and o.round <= out.round]
+            history = [o for o in store.run_outputs(source.run_id, chain=chain, with_text=True)
+                       if o.round <= out.round]
             _seed_run(store, client, book, source, target, method, history, out.round, out.round + rounds)
-        rows = _chains([o for o in store.outputs(run_id=target, limit=10_000_000)
-                        if (o.row_idx, o.sample_idx) == chain]).get(chain, {})
+        rows = _chains(store.run_outputs(target, chain=chain, with_text=True)).get(chain, {})
         ctx = await _context(store, engine, client, method=method, task=source.task, run_id=target,
                              summary=summary, prompts=book, limits=limits, execute_candidates=execute_candidates,
                              retry_failed=retry_failed, progress=progress, on_round=on_round,
@@ -584,7 +583,7 @@ async def refine_run(
     if split is not None and source.split != split:
         raise RefineError(f"run {run_id} was made from the {source.split} split, not {split}")
     target, seeded = _target_run(store, source, method, new_run_id)
-    source_outputs = store.outputs(run_id=source.run_id, limit=10_000_000)
+    source_outputs = store.run_outputs(source.run_id, with_text=True)  # round 0 is copied whole into a new run
     if max_rows is not None:
         source_outputs = [o for o in source_outputs if o.row_idx < max_rows]
     chain_keys = sorted(_chains(source_outputs))
@@ -594,8 +593,9 @@ async def refine_run(
         if seeded:
             _seed_run(store, client, book, source, target, method, [o for o in source_outputs if o.round == 0], 0,
                       rounds)
-        chains = _chains([o for o in store.outputs(run_id=target, limit=10_000_000)
-                          if (o.row_idx, o.sample_idx) in set(chain_keys)])
+        in_scope = set(chain_keys)
+        chains = _chains([o for o in store.run_outputs(target, with_text=True)
+                          if (o.row_idx, o.sample_idx) in in_scope])
         ctx = await _context(store, engine, client, method=method, task=source.task, run_id=target,
                              summary=summary, prompts=book, limits=limits, execute_candidates=execute_candidates,
                              retry_failed=retry_failed, progress=progress, on_round=on_round,

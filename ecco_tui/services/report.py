@@ -21,13 +21,16 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from typing import cast
 
+from ecco_tui.metrics import ecco_compat
 from ecco_tui.metrics import summary as metric_summary
 from ecco_tui.metrics.types import EditingRow, GenerationRow, ProgramMeasure
-from ecco_tui.model import Run
-from ecco_tui.services.engines import UNSANDBOXED
+from ecco_tui.model import Run, StoredVerdict
+from ecco_tui.services.engines import UNSANDBOXED, accounting_of, is_sandboxed
 from ecco_tui.services.judging import MEMORY_BOOT as MEMORY_BOOT
 from ecco_tui.services.judging import (
+    SCORED,
     JudgedRun,
     Measurements,
     cost_summary,
@@ -40,7 +43,7 @@ from ecco_tui.services.judging import (
 from ecco_tui.services.judging import OutputVerdict as OutputVerdict
 from ecco_tui.services.judging import editing_verdicts as editing_verdicts
 from ecco_tui.services.judging import raw_measures as raw_measures
-from ecco_tui.store.store import Store, StoreError
+from ecco_tui.store.store import EccoBasisRow, ReportBasis, Store, StoreError
 
 #: Judging (measurements -> verdicts) is `services.judging`'s; the names re-exported above and this one stay
 #: importable from the report for the modules, tests and benchmarks that import them from here.
@@ -109,8 +112,116 @@ def report_run(
     mode: str = "default",
     faster_threshold: float = 1.0,
 ) -> ReportLine:
+    """The run's report line: read from its cached verdicts when they are this report's (`cached_line`), else
+    judged from its executions (`judged_report_run`). Both give the same line."""
+    if mode == "ecco" or (mode == "default" and faster_threshold == 1.0):
+        line = cached_line(store, run, engine=engine, visibility=visibility, mode=mode)
+        if line is not None:
+            return line
     return judged_report_run(store, run, engine=engine, visibility=visibility, mode=mode,
                              faster_threshold=faster_threshold)[0]
+
+
+def cached_line(
+    store: Store, run: Run, *, engine: str | None = None, visibility: str | None = "private", mode: str = "default"
+) -> ReportLine | None:
+    """The line of an editing run from SQL over the store and the run's cached verdicts (`services.verdicts`),
+    without loading an execution into Python; None unless those verdicts are the ones this report would judge:
+    fresh (their stamp is the run's), judged with the one engine that measured the run (asked for with
+    `engine`, or the only one) on the private tests, and, in default mode, without instruction counts (which
+    the cache does not hold; the threshold is the cache's, 1); in `--ecco-compat` mode, with one sample a row.
+
+    Every figure is then the judged line's, computed by the same metric functions from the same values: in
+    default mode pass@1 from the outputs that pass every test, the means (exact sums) and their intervals
+    from the speedups and memory reductions of passing outputs (the verdicts' point ratios), outcomes and
+    below-resolution counts from the verdicts, and from SQL which rows' inputs ran, which failed a test and
+    which rows an imported result file scored; in ECCO mode each evaluated row's test counts and the values
+    ECCO sums, reduced per test in SQL (`Store.report_basis`), and its sample's outcome from its verdict."""
+    if run.task != "edit" or visibility != SCORED or mode not in ("default", "ecco"):
+        return None
+    with store.session():
+        if store.stored_verdict_stamp(run.run_id) != store.verdict_stamp(run.run_id):
+            return None
+        engines = store.run_engines(run.run_id)
+        # The cache judged with the engine of all rounds, the report with that of the final round: one, the same.
+        only = list(engines.all_rounds)
+        if engines.unhashed or len(only) != 1 or list(engines.final_round) != only or engine not in (None, *only):
+            return None
+        name = only[0]
+        basis = store.report_basis(run.run_id, engine=name, visibility=SCORED, ecco=mode == "ecco")
+    if mode == "ecco":
+        return None if basis.ecco is None else _ecco_line(run, name, basis, basis.ecco)
+    if basis.has_instructions:
+        return None
+    by_row: dict[int, list[StoredVerdict | None]] = {}
+    for row, verdict in basis.outputs:
+        by_row.setdefault(row, []).append(verdict)
+    shares: list[float] = []
+    speedups: list[float] = []
+    reductions: list[float] = []
+    judged: list[StoredVerdict] = []
+    n_pairs = faster = leaner = inputs_failing = 0
+    for row, verdicts in by_row.items():
+        input_ran, input_passed, imported = basis.rows[row]
+        inputs_failing += input_ran and not input_passed
+        if not (imported or input_ran or any(v is not None for v in verdicts)):
+            shares.append(0.0)  # a row nothing scored has no outputs (`_ran_or_empty`)
+            continue
+        shares.append(sum(v is not None and v.passed for v in verdicts) / len(verdicts))
+        n_pairs += len(verdicts)
+        for v in verdicts:
+            if v is None:
+                continue
+            judged.append(v)
+            if v.passed and v.speedup is not None:
+                speedups.append(v.speedup)
+                faster += v.speedup > 1.0
+            if v.passed and v.memory_reduction is not None:
+                reductions.append(v.memory_reduction)
+                leaner += v.memory_reduction > 1.0
+    intervals = metric_summary.mean_intervals(metric_summary.PairValues(tuple(speedups), tuple(reductions)))
+    return ReportLine(
+        run.run_id, run.task, run.model, run.method, run.split, name, len(shares),
+        100.0 * (math.fsum(shares) / len(shares)) if shares else None,  # as summarize_editing: 100 × mean
+        mean_speedup=math.fsum(speedups) / len(speedups) if speedups else None,
+        mean_memory_reduction=math.fsum(reductions) / len(reductions) if reductions else None,
+        pct_runtime_optimized=100.0 * faster / n_pairs if n_pairs else None,
+        pct_memory_optimized=100.0 * leaner / n_pairs if n_pairs else None,
+        n_inputs_failing=inputs_failing,
+        outcomes=outcome_counts(cast("list[OutputVerdict]", judged), len(basis.outputs)),
+        n_below_resolution=sum(v.below_resolution for v in judged),
+        speedup_ci=intervals.speedup, memory_reduction_ci=intervals.memory_reduction,
+        sandboxed=all(is_sandboxed(v) for v in basis.engine_versions),
+        accounting="; ".join(sorted({accounting_of(v) for v in basis.engine_versions})),
+    )
+
+
+def _ecco_line(run: Run, engine: str, basis: ReportBasis, ecco: list[EccoBasisRow]) -> ReportLine:
+    """The `--ecco-compat` line of a run with one sample a row, from `Store.report_basis` and the cached verdicts."""
+    verdicts = dict(basis.outputs)  # one sample a row
+    rows = []
+    for r in ecco:
+        v = verdicts.get(r.row_idx)
+        rows.append(ecco_compat.ecco_row_of_counts(
+            input_tests=r.input_tests, input_passed=r.input_passed, input_crashed=r.input_crashed,
+            sample_ran=v is not None, sample_passed=v.n_passed if v else 0, sample_all_passed=bool(v and v.passed),
+            sample_runtime_ratio=v.speedup if v else None,
+            times=None if r.in_times is None or r.out_times is None else (r.in_times, r.out_times),
+            memories=None if r.in_memories is None or r.out_memories is None else (r.in_memories, r.out_memories),
+        ))
+    s = ecco_compat.summarize_ecco_rows(rows)
+    intervals = metric_summary.mean_intervals(metric_summary.PairValues(
+        tuple(r.speedup for r in rows if r.speedup is not None),
+        tuple(r.memory_reduction for r in rows if r.memory_reduction is not None)))
+    return ReportLine(
+        run.run_id, run.task, run.model, run.method, run.split, engine, s.n, s.pass_at_1,
+        mean_speedup=s.mean_speedup, mean_memory_reduction=s.mean_memory_reduction,
+        pct_runtime_optimized=s.pct_runtime_optimized, pct_memory_optimized=s.pct_memory_optimized,
+        n_inputs_failing=s.n_inputs_failing, outcomes=dict(s.outcomes), mode="ecco",
+        speedup_ci=intervals.speedup, memory_reduction_ci=intervals.memory_reduction,
+        sandboxed=all(is_sandboxed(v) for v in basis.engine_versions),
+        accounting="; ".join(sorted({accounting_of(v) for v in basis.engine_versions})),
+    )
 
 
 def judged_report_run(

@@ -181,8 +181,8 @@ def _has_code(out: ModelOutput | None) -> bool:
 
 def _chain(store: Store, run_id: str, out: ModelOutput) -> dict[int, ModelOutput]:
     """round → row of `out`'s chain (same row and sample) in `run_id`; read per problem, not per run."""
-    return {o.round: o for o in store.outputs(run_id=run_id, problem_id=out.problem_id, limit=1_000_000)
-            if o.row_idx == out.row_idx and o.sample_idx == out.sample_idx}
+    return {o.round: o for o in store.run_outputs(run_id, problem_id=out.problem_id,
+                                                  chain=(out.row_idx, out.sample_idx), with_text=True)}
 
 
 def _same_code(a: ModelOutput | None, b: ModelOutput) -> bool:

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ecco_tui.engines.base import code_sha256
-from ecco_tui.model import Run, StoredVerdict
+from ecco_tui.model import ModelOutput, Pair, Run, StoredVerdict
 from ecco_tui.services.judging import SCORED, SEED, EnginePolicy, Measurements, editing_verdicts
 from ecco_tui.services.verdicts import stale_runs
 from ecco_tui.store.store import Store
@@ -115,12 +115,10 @@ def _run_info(run: Run, engine: str | None = None, others: Sequence[str] = ()) -
     return ScatterRun(run.run_id, run.task, run.model, run.method, run.split, run.n_outputs, engine, tuple(others))
 
 
-def _engines_of(store: Store, run: Run) -> dict[str, int]:
-    """Engines that measured the run's programs (final-round outputs and their slow inputs), most first."""
-    outputs = store.outputs(run_id=run.run_id, final_round_only=True, limit=10_000_000)
+def _engines_of(store: Store, outputs: Sequence[ModelOutput], pairs: Mapping[str, Pair]) -> dict[str, int]:
+    """Engines that measured these programs (a run's final-round outputs and their slow inputs), most first."""
     shas = {code_sha256(o.code) for o in outputs if o.code and o.code.strip()}
-    for pair in store.get_pairs(sorted({o.pair_id for o in outputs if o.pair_id})).values():
-        shas.add(pair.slow.code_sha256)
+    shas |= {pair.slow.code_sha256 for pair in pairs.values()}
     return store.execution_engines(sorted(shas))
 
 
@@ -178,23 +176,34 @@ def _cached_points(store: Store, run: Run) -> tuple[str, list[ScatterPoint]] | N
     """The points from the verdict cache: (engine, points) when it is fresh and one engine measured the
     run (the cache judges each problem with its busiest engine, the report the run with its one engine:
     the same only then); None otherwise."""
-    engines = _engines_of(store, run)
-    if len(engines) != 1 or stale_runs(store, [run.run_id]):
+    if stale_runs(store, [run.run_id]):
+        return None
+    with store.session():
+        engines = store.run_engines(run.run_id)
+        if not engines.unhashed:  # every program is stored: SQL has it all, no code is read
+            if len(engines.final_round) != 1:
+                return None
+            points = [_point_from_cache(*row) for row in store.cached_points(run.run_id)]
+            return next(iter(engines.final_round)), points
+    # Some output's program is not stored: hash the final-round outputs' code (their engine, and whether each
+    # is its input).
+    outputs = store.run_outputs(run.run_id, final_round_only=True)
+    pairs = store.get_pairs(sorted({o.pair_id for o in outputs if o.pair_id}))
+    measured = _engines_of(store, outputs, pairs)
+    if len(measured) != 1:
         return None
     cached = {v.output_id: v for v in store.verdicts(run_id=run.run_id)}
-    outputs = store.outputs(run_id=run.run_id, final_round_only=True, limit=10_000_000)
-    pairs = store.get_pairs(sorted({o.pair_id for o in outputs if o.pair_id}))
     points = []
     for o in sorted(outputs, key=lambda o: (o.row_idx, o.sample_idx)):
         pair = pairs.get(o.pair_id or "")
         same = pair is not None and bool(o.code) and code_sha256(o.code or "") == pair.slow.code_sha256
-        points.append(_point_from_cache(o.output_id, o.problem_id, o.row_idx, o.sample_idx, cached.get(o.output_id),
-                                        same))
-    return next(iter(engines)), points
+        points.append(_point_from_cache(o.output_id, o.problem_id, o.row_idx, o.sample_idx, same,
+                                        cached.get(o.output_id)))
+    return next(iter(measured)), points
 
 
-def _point_from_cache(output_id: str, problem_id: str, row: int, sample: int, v: StoredVerdict | None,
-                      same: bool) -> ScatterPoint:
+def _point_from_cache(output_id: str, problem_id: str, row: int, sample: int, same: bool,
+                      v: StoredVerdict | None) -> ScatterPoint:
     if v is None:  # never executed: as editing_verdicts reports it
         return ScatterPoint(output_id=output_id, problem_id=problem_id, row=row, sample=sample, outcome="not-run",
                             speedup=None, lo=None, hi=None, memory_reduction=None, memory_lo=None, memory_hi=None,

@@ -17,7 +17,9 @@ runs it evaluated and refreshes them, calls `report_and_refresh`: each output is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from ecco_tui.model import Run, StoredVerdict
 from ecco_tui.services.judging import JudgedRun, OutcomeSummary, run_outcomes
@@ -26,6 +28,20 @@ from ecco_tui.store.store import Store, StoreError
 
 #: progress(run id, done outputs, total outputs) while a run is recomputed.
 VerdictProgress = Callable[[str, int, int], None]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Judging a run makes millions of small objects (executions, per-test measures) and no reference cycles;
+    Python's cycle collector would walk all of them again and again as they pile up (a quarter of a 50k-output
+    refresh). Paused while a run is judged, and restored as it was; memory is freed by reference counting."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def stale_runs(store: Store, run_ids: Sequence[str] | None = None) -> list[str]:
@@ -44,8 +60,9 @@ def compute_run_verdicts(
         if progress:
             progress(run.run_id, done, total)
 
-    outputs = store.outputs(run_id=run.run_id, limit=10_000_000)
-    outcomes = run_outcomes(store, run, outputs, progress=advance, judged=judged)
+    with _collector_paused():
+        outputs = store.run_outputs(run.run_id)  # judging needs each output and its code (no prompt or response)
+        outcomes = run_outcomes(store, run, outputs, progress=advance, judged=judged)
     return [_stored(run, o.problem_id, o.output_id, outcomes[o.output_id]) for o in outputs if o.output_id in outcomes]
 
 
@@ -92,7 +109,8 @@ def report_and_refresh(
     lines = []
     for run_id in run_ids:
         stamp = store.verdict_stamp(run_id)  # before judging: executions stored meanwhile leave the run stale
-        line, judged = judged_report_run(store, runs[run_id], engine=engine, visibility=visibility)
+        with _collector_paused():
+            line, judged = judged_report_run(store, runs[run_id], engine=engine, visibility=visibility)
         lines.append(line)
         store.replace_verdicts(run_id, compute_run_verdicts(store, runs[run_id], progress, judged=judged), stamp)
     return lines

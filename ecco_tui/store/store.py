@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -128,6 +128,176 @@ OUTCOME_FILTERS = {
     "fails": "v.outcome = 'fails'",
 }
 
+#: Keeps each (row, sample) chain's last round of a run's `model_outputs` (after its WHERE).
+_FINAL_ROUND = "QUALIFY round = max(round) OVER (PARTITION BY row_idx, sample_idx) "
+#: The code hashes of the programs of `outs` (rows with program_id and pair_id) and of their pairs' inputs, as
+#: the judging module collects them (a pair counts when both its programs are stored), by id: no code is read.
+_RUN_SHAS = (
+    "SELECT pr.code_sha256 AS sha FROM outs JOIN programs pr ON pr.program_id = outs.program_id "
+    "UNION SELECT s.code_sha256 FROM outs JOIN pairs pa ON pa.pair_id = outs.pair_id "
+    "JOIN programs s ON s.program_id = pa.slow_program_id JOIN programs f ON f.program_id = pa.fast_program_id"
+)
+
+#: The common part of `Store.report_basis` queries ($run, $engine, $visibility): a run's
+#: final-round outputs (`outs`), each row's input (the first sample's pair, as the judging module takes it),
+#: the newest execution per (program, problem, test, repeat) of one engine (`latest`), each row's input state
+#: (row-bound executions of an imported result file first, else the content-addressed ones) and the rows an
+#: imported result file scored.
+_REPORT_CTE = """
+WITH outs AS (
+    SELECT o.output_id, o.row_idx, o.sample_idx, o.problem_id, o.pair_id, pr.code_sha256 AS sha
+    FROM model_outputs o LEFT JOIN programs pr ON pr.program_id = o.program_id
+    WHERE o.run_id = $run QUALIFY o.round = max(o.round) OVER (PARTITION BY o.row_idx, o.sample_idx)
+),
+pair_inputs AS (
+    SELECT pa.pair_id, pa.problem_id, s.code_sha256 AS sha FROM pairs pa
+    JOIN programs s ON s.program_id = pa.slow_program_id
+    JOIN programs f ON f.program_id = pa.fast_program_id
+    WHERE pa.pair_id IN (SELECT pair_id FROM outs)
+),
+inputs AS (
+    SELECT r.row_idx, pi.problem_id, pi.sha FROM (
+        SELECT row_idx, first(pair_id ORDER BY sample_idx) AS pair_id FROM outs GROUP BY row_idx
+    ) r JOIN pair_inputs pi ON pi.pair_id = r.pair_id
+),
+shas AS (SELECT sha FROM outs WHERE sha IS NOT NULL UNION SELECT sha FROM pair_inputs),
+measured AS (
+    SELECT code_sha256, problem_id, context, test_idx, repeat_idx, status_id, cpu_time_s, memory_kb,
+           engine_version, instructions, created_at, execution_id FROM executions
+    WHERE code_sha256 IN (SELECT sha FROM shas) AND engine = $engine AND visibility = $visibility
+),
+latest AS (
+    SELECT * FROM measured {newest}
+),
+input_runs AS (
+    SELECT i.row_idx, l.context IS NOT NULL AS bound, l.status_id FROM inputs i
+    JOIN latest l ON l.code_sha256 = i.sha AND l.problem_id = i.problem_id
+    AND (l.context IS NULL OR l.context = $run || '#' || CAST(i.row_idx AS VARCHAR) || '#input')
+),
+input_flags AS (
+    SELECT row_idx, bool_and(status_id = 3) AS passed_all FROM (
+        SELECT *, bool_or(bound) OVER (PARTITION BY row_idx) AS use_bound FROM input_runs
+    ) WHERE bound = use_bound GROUP BY row_idx
+),
+imported AS (
+    SELECT DISTINCT TRY_CAST(split_part(context, '#', 2) AS INTEGER) AS row_idx FROM latest
+    WHERE starts_with(context, $run || '#')
+)"""
+
+#: The newest execution per (program, problem, test, repeat, row binding) among `measured` (one engine, one
+#: visibility): what a forced re-run leaves as the measurement. Not needed when no such key has two.
+_NEWEST = ("QUALIFY row_number() OVER (PARTITION BY code_sha256, problem_id, test_idx, repeat_idx, context "
+           "ORDER BY created_at DESC, execution_id) = 1")
+#: How `measured` is shaped: (how many executions share a key with another, whether a test has a repeat beyond
+#: the first, the engine versions, whether any counted instructions). A hash collision can only report
+#: duplicates that are not there (then `_NEWEST` runs for nothing), never hide one.
+_MEASURED_SHAPE = ("SELECT count(*) - count(DISTINCT hash(code_sha256, problem_id, test_idx, repeat_idx, context)), "
+                   "coalesce(bool_or(repeat_idx > 0), false), list(DISTINCT engine_version ORDER BY engine_version), "
+                   "coalesce(bool_or(instructions IS NOT NULL), false) FROM measured")
+
+#: After `_REPORT_CTE`: what ECCO's rules read of each row whose input ran (`Store.report_basis`). Each side
+#: (the row's input, its one final-round sample) keeps its row-bound executions when it has any, else the
+#: content-addressed ones; `tests` reduces repeats per test as `metrics.types.median_per_test` does (passed
+#: when every repeat passed, the smallest failing status, the median of the completed repeats' values: the mean
+#: of the middle two for an even count), or takes the one run of each test as it is (`_ECCO_ONE_RUN`).
+_ECCO_SIDES = """,
+sides AS (
+    SELECT row_idx, 'input' AS role, sha, problem_id FROM inputs
+    UNION ALL SELECT row_idx, 'output', sha, problem_id FROM outs WHERE sha IS NOT NULL
+),
+side_runs AS (
+    SELECT s.row_idx, s.role, l.context IS NOT NULL AS bound, $visibility || ':' || CAST(l.test_idx AS VARCHAR)
+           AS test_id, l.status_id, CASE WHEN l.status_id IN (3, 4) THEN l.cpu_time_s END AS cpu,
+           CASE WHEN l.status_id IN (3, 4) THEN l.memory_kb END AS mem
+    FROM sides s JOIN latest l ON l.code_sha256 = s.sha AND l.problem_id = s.problem_id
+    AND (l.context IS NULL OR l.context = $run || '#' || CAST(s.row_idx AS VARCHAR) || '#' || s.role)
+),
+chosen AS (
+    SELECT * FROM (SELECT *, bool_or(bound) OVER (PARTITION BY row_idx, role) AS use_bound FROM side_runs)
+    WHERE bound = use_bound
+),"""
+_ECCO_REPEATS = """
+grouped AS (
+    SELECT row_idx, role, test_id, bool_and(status_id = 3) AS passed,
+           coalesce(min(status_id) FILTER (WHERE status_id <> 3), 3) AS status,
+           list_sort(list(cpu) FILTER (WHERE cpu IS NOT NULL)) AS cpus,
+           list_sort(list(mem) FILTER (WHERE mem IS NOT NULL)) AS mems
+    FROM chosen GROUP BY ALL
+),
+tests AS (
+    SELECT row_idx, role, test_id, passed, status,
+           CASE WHEN len(cpus) = 0 THEN NULL WHEN len(cpus) % 2 = 1 THEN cpus[len(cpus) // 2 + 1]
+                ELSE (cpus[len(cpus) // 2] + cpus[len(cpus) // 2 + 1]) / 2 END AS cpu,
+           CASE WHEN len(mems) = 0 THEN NULL WHEN len(mems) % 2 = 1 THEN mems[len(mems) // 2 + 1]
+                ELSE (mems[len(mems) // 2] + mems[len(mems) // 2 + 1]) / 2 END AS mem
+    FROM grouped
+),"""
+_ECCO_ONE_RUN = """
+tests AS (SELECT row_idx, role, test_id, status_id = 3 AS passed, status_id AS status, cpu, mem FROM chosen),"""
+#: One line per (row whose input ran, test its sample passed), in row then test-id text order (ECCO's): the
+#: row's input counts, and the input's and the sample's values on that test (a row whose sample passed none
+#: has one line with NULL values and no test).
+_ECCO_ROWS = """
+input_counts AS (
+    SELECT row_idx, count(*) AS n_tests, count(*) FILTER (WHERE passed) AS n_passed,
+           bool_or(status NOT IN (3, 4)) AS crashed
+    FROM tests WHERE role = 'input' GROUP BY row_idx
+),
+passed_values AS (
+    SELECT o.row_idx, o.test_id, i.cpu AS in_cpu, o.cpu AS out_cpu, i.mem AS in_mem, o.mem AS out_mem
+    FROM tests o LEFT JOIN tests i ON i.row_idx = o.row_idx AND i.role = 'input' AND i.test_id = o.test_id
+    WHERE o.role = 'output' AND o.passed
+)
+SELECT c.row_idx, c.n_tests, c.n_passed, c.crashed, v.test_id IS NOT NULL AS counted, v.in_cpu, v.out_cpu,
+       v.in_mem, v.out_mem
+FROM input_counts c LEFT JOIN passed_values v ON v.row_idx = c.row_idx ORDER BY c.row_idx, v.test_id"""
+
+
+@dataclass(frozen=True, slots=True)
+class RunEngines:
+    """Which engines measured a run's programs (`Store.run_engines`): {engine: executions}, most first."""
+
+    all_rounds: dict[str, int]
+    final_round: dict[str, int]
+    #: Outputs with code but no stored program: SQL cannot say which executions are theirs.
+    unhashed: int
+
+
+@dataclass(frozen=True, slots=True)
+class EccoBasisRow:
+    """One row ECCO evaluates (its input ran), as `Store.report_basis` reads it."""
+
+    row_idx: int
+    input_tests: int
+    input_passed: int
+    input_crashed: bool
+    #: The input's and the sample's times and memories on each test the sample passed (None: it passed none).
+    in_times: list[float | None] | None
+    out_times: list[float | None] | None
+    in_memories: list[float | None] | None
+    out_memories: list[float | None] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportBasis:
+    """A run's report line as SQL gives it (`Store.report_basis`): final-round outputs with their cached
+    verdicts, and per row the input's state, without loading a per-test value."""
+
+    #: Engine versions of the executions the line is computed from (its sandbox and accounting).
+    engine_versions: tuple[str, ...]
+    #: Whether any of those executions counted instructions (the line then has instruction-count columns).
+    has_instructions: bool
+    #: row → (its input ran, its input passed every test, an imported result file bound executions to it).
+    rows: dict[int, tuple[bool, bool, bool]]
+    #: (row, cached verdict or None when the output never ran), in row then sample order.
+    outputs: list[tuple[int, StoredVerdict | None]]
+    #: What ECCO's rules read of each row whose input ran, when asked for and every row has one sample.
+    ecco: list[EccoBasisRow] | None = None
+
+
+#: The long texts of a model output, which only the screens that show them (and refinement) read.
+_OUTPUT_TEXTS = ("raw_response", "prompt", "feedback", "exec_feedback", "reflection")
+
 #: An author's live label per output: the newest one not retracted (as `current_annotations`).
 _LIVE_LABELS = (
     "(SELECT target_id, label FROM annotations WHERE target_kind = 'output' AND author = ? AND NOT retracted "
@@ -225,6 +395,38 @@ def _scalars(cursor: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
     return row
 
 
+def _ecco_rows(data: dict[str, Any]) -> list[EccoBasisRow]:
+    """`EccoBasisRow`s from `_ECCO_ROWS`'s columns (numpy arrays, masked where NULL): one per row, its lines'
+    values as lists (None for a NULL value; no list when the sample passed no test)."""
+    import numpy as np
+
+    row_idx = np.asarray(data["row_idx"])
+    if not len(row_idx):
+        return []
+    starts = np.flatnonzero(np.concatenate(([True], row_idx[1:] != row_idx[:-1])))
+    bounds = list(zip(starts.tolist(), [*starts[1:].tolist(), len(row_idx)], strict=True))
+    head = [np.asarray(data[k])[starts].tolist() for k in ("row_idx", "n_tests", "n_passed", "crashed", "counted")]
+    columns = []
+    for name in ("in_cpu", "out_cpu", "in_mem", "out_mem"):
+        # tolist() of a masked array is slow: the values as they are, and None put back only in rows with a NULL.
+        mask = np.ma.getmaskarray(data[name])
+        nulls = np.logical_or.reduceat(mask, starts).tolist() if mask.any() else None
+        columns.append((np.ma.getdata(data[name]).tolist(), mask, nulls))
+    found = []
+    for i, (start, end) in enumerate(bounds):
+        lists: list[list[float | None] | None] = []
+        for column, mask, nulls in columns:
+            if not head[4][i]:
+                lists.append(None)
+            elif nulls is not None and nulls[i]:
+                lists.append([None if m else v for v, m in zip(column[start:end], mask[start:end].tolist(),
+                                                               strict=True)])
+            else:
+                lists.append(column[start:end])
+        found.append(EccoBasisRow(int(head[0][i]), int(head[1][i]), int(head[2][i]), bool(head[3][i]), *lists))
+    return found
+
+
 class Writer:
     """Bulk writes inside one open transaction."""
 
@@ -258,6 +460,21 @@ class Writer:
                 f"SELECT DISTINCT ON ({key_list}) {col_list} FROM {stage} "
                 f"ON CONFLICT ({key_list}) {conflict}"
             )
+        finally:
+            self._cur.unregister(stage)
+        return int(rows.num_rows)
+
+    def insert(self, table: str, rows: pa.Table) -> int:
+        """Append rows whose keys are new (the caller deleted the ones it replaces in this transaction): no
+        conflict check, about half the cost of `upsert` for tens of thousands of rows. A key that does exist
+        fails the statement, and with it the transaction."""
+        if rows.num_rows == 0:
+            return 0
+        stage = f"_stage_{uuid.uuid4().hex[:8]}"
+        self._cur.register(stage, rows)
+        try:
+            col_list = ", ".join(rows.column_names)
+            self._cur.execute(f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM {stage}")
         finally:
             self._cur.unregister(stage)
         return int(rows.num_rows)
@@ -774,6 +991,99 @@ class Store:
             f"SELECT {select_list(StoredVerdict)} FROM output_verdicts {where} ORDER BY output_id", params
         ), StoredVerdict)
 
+    # -- a report line from SQL and the verdict cache ------------------------------------------------
+    @_unit
+    def run_engines(self, run_id: str) -> RunEngines:
+        """The engines that measured the run's programs and their pairs' inputs, over all rounds and over the
+        final ones, and the outputs with code whose program is not in `programs` (which SQL cannot hash). The
+        programs are found by id: their code is not read."""
+        cur = self._cursor()
+        outs = ("SELECT program_id, pair_id, code IS NOT NULL AS has_code, "
+                "round = max(round) OVER (PARTITION BY row_idx, sample_idx) AS final "
+                "FROM model_outputs WHERE run_id = ?")
+        unhashed = _scalars(cur.execute(
+            f"SELECT count(*) FROM ({outs}) o LEFT JOIN programs pr USING (program_id) "
+            "WHERE o.has_code AND pr.program_id IS NULL", [run_id]))[0]
+        final_outs = "(SELECT * FROM outs WHERE final) outs"
+        rows = cur.execute(
+            f"WITH outs AS ({outs}), shas AS ({_RUN_SHAS}), "
+            f"final_shas AS ({_RUN_SHAS.replace('FROM outs', f'FROM {final_outs}')}) "
+            "SELECT engine, count(*) AS n, count(*) FILTER (WHERE code_sha256 IN (SELECT sha FROM final_shas)) "
+            "FROM executions WHERE code_sha256 IN (SELECT sha FROM shas) GROUP BY 1 ORDER BY 2 DESC, 1",
+            [run_id],
+        ).fetchall()
+        final = sorted(((r[0], int(r[2])) for r in rows if r[2]), key=lambda e: (-e[1], e[0]))
+        return RunEngines({r[0]: int(r[1]) for r in rows}, dict(final), int(unhashed))
+
+    @_unit
+    def cached_points(self, run_id: str) -> list[tuple[str, str, int, int, bool, StoredVerdict | None]]:
+        """(output id, problem, row, sample, identical to its input, cached verdict or None) of each final-round
+        output of a run, by row then sample: the scatter plot from SQL. "Identical" compares program hashes
+        (the output's stored program and its pair's input), so outputs with code but no stored program (see
+        `run_engines`) read as not identical."""
+        rows = self._cursor().execute(
+            f"""
+            WITH outs AS (
+                SELECT output_id, problem_id, row_idx, sample_idx, pair_id, program_id FROM model_outputs
+                WHERE run_id = ? {_FINAL_ROUND}
+            )
+            SELECT o.output_id, o.problem_id, o.row_idx, o.sample_idx,
+                   coalesce(pr.code_sha256 = s.code_sha256 AND f.program_id IS NOT NULL, false) AS same,
+                   {select_list(StoredVerdict, 'v')}
+            FROM outs o LEFT JOIN programs pr ON pr.program_id = o.program_id
+            LEFT JOIN pairs pa ON pa.pair_id = o.pair_id
+            LEFT JOIN programs s ON s.program_id = pa.slow_program_id
+            LEFT JOIN programs f ON f.program_id = pa.fast_program_id
+            LEFT JOIN output_verdicts v ON v.output_id = o.output_id AND v.run_id = ?
+            ORDER BY o.row_idx, o.sample_idx""",
+            [run_id, run_id],
+        ).fetchall()
+        return [(r[0], r[1], int(r[2]), int(r[3]), bool(r[4]), None if r[5] is None else StoredVerdict(*r[5:]))
+                for r in rows]
+
+    @_unit
+    def report_basis(self, run_id: str, *, engine: str, visibility: str, ecco: bool = False) -> ReportBasis:
+        """What a run's report line needs besides its outputs' cached verdicts, from SQL over the store: per
+        final-round output (by row, then sample) its cached verdict, and per row whether the row's input ran and
+        passed every test and whether an imported result file bound executions to the row; with `ecco`, what
+        ECCO's rules read of each row whose input ran (`EccoBasisRow`; None when a row has several samples,
+        whose best one ECCO picks by per-test sums: judge those runs instead).
+
+        It reads the newest execution per (program, problem, test, repeat) of `engine` on `visibility` tests,
+        as the judging module's loader does (row-bound executions of an imported result file before
+        content-addressed ones); no per-test value leaves the database but, with `ecco`, the ones ECCO sums."""
+        cur = self._cursor()
+        params = {"run": run_id, "engine": engine, "visibility": visibility}
+        # Most stores have one execution per key: then the executions are their own newest, which saves sorting
+        # them all (the check cannot miss a duplicate: equal keys hash alike).
+        duplicates, repeats, versions, instructions = _scalars(cur.execute(
+            f"{_REPORT_CTE.format(newest='')} {_MEASURED_SHAPE}", params))
+        cte = _REPORT_CTE.format(newest=_NEWEST if duplicates else "")
+        if duplicates:
+            versions, instructions = _scalars(cur.execute(
+                f"{cte} SELECT list(DISTINCT engine_version ORDER BY engine_version), "
+                "coalesce(bool_or(instructions IS NOT NULL), false) FROM latest", params))
+        rows = cur.execute(
+            f"""{cte}
+            SELECT o.row_idx, f.row_idx IS NOT NULL AS input_ran, coalesce(f.passed_all, false) AS input_passed,
+                   m.row_idx IS NOT NULL AS imported, {select_list(StoredVerdict, 'v')}
+            FROM outs o LEFT JOIN input_flags f USING (row_idx) LEFT JOIN imported m USING (row_idx)
+            LEFT JOIN output_verdicts v ON v.output_id = o.output_id AND v.run_id = $run
+            ORDER BY o.row_idx, o.sample_idx""",
+            params,
+        ).fetchall()
+        rows_seen: dict[int, tuple[bool, bool, bool]] = {}
+        outputs: list[tuple[int, StoredVerdict | None]] = []
+        for row in rows:
+            rows_seen.setdefault(row[0], (bool(row[1]), bool(row[2]), bool(row[3])))
+            outputs.append((row[0], None if row[4] is None else StoredVerdict(*row[4:])))
+        ecco_rows = None
+        if ecco and len(outputs) == len(rows_seen):  # one sample a row
+            tests = _ECCO_REPEATS if repeats else _ECCO_ONE_RUN
+            ecco_rows = _ecco_rows(cur.execute(f"{cte}{_ECCO_SIDES}{tests}{_ECCO_ROWS}", params).fetchnumpy())
+        return ReportBasis(engine_versions=tuple(versions or ()), has_instructions=bool(instructions),
+                           rows=rows_seen, outputs=outputs, ecco=ecco_rows)
+
     @_unit
     def get_problem(self, problem_id: str) -> Problem | None:
         return fetch_one(self._cursor().execute(
@@ -879,6 +1189,24 @@ class Store:
         ), StoredTest)
 
     @_unit
+    def test_hashes(self, problem_ids: Sequence[str], visibility: str | None = None) -> dict[tuple[str, int], str]:
+        """(problem_id, idx) → test_sha256 for many problems in one query (what `tests_for` gives one problem
+        at a time; without `visibility` a public test shadows the private one of the same index, as there)."""
+        if not problem_ids:
+            return {}
+        params: list[Any] = [list(problem_ids)]
+        extra = ""
+        if visibility:
+            extra = " AND visibility = ?"
+            params.append(visibility)
+        rows = self._cursor().execute(
+            "SELECT problem_id, idx, test_sha256 FROM test_cases "
+            f"WHERE problem_id IN (SELECT unnest(?::VARCHAR[])){extra} ORDER BY problem_id, visibility DESC, idx",
+            params,
+        ).fetchall()
+        return {(p, i): sha for p, i, sha in rows}
+
+    @_unit
     def spectrum(self, problem_id: str) -> Spectrum | None:
         return fetch_one(self._cursor().execute(
             f"SELECT {select_list(Spectrum)} FROM spectra WHERE problem_id = ?", [problem_id]
@@ -956,6 +1284,71 @@ class Store:
         return fetch_one(self._cursor().execute(
             f"SELECT {select_list(ModelOutput)} FROM model_outputs WHERE output_id = ?", [output_id]
         ), ModelOutput)
+
+    @_unit
+    def run_outputs(
+        self,
+        run_id: str,
+        *,
+        final_round_only: bool = False,
+        problem_id: str | None = None,
+        chain: tuple[int, int] | None = None,
+        with_code: bool = True,
+        with_text: bool = False,
+    ) -> list[ModelOutput]:
+        """Every output of one run, in row, sample, round order: for work that needs each output itself
+        (judging, evaluation planning, refinement), never to count or aggregate them (ask SQL for that:
+        `problem_summaries`, `run_output_ids`, the verdict cache).
+
+        `final_round_only` keeps each (row, sample) chain's last round; `problem_id` and `chain` (row, sample)
+        narrow the run. `with_code=False` leaves `code` None; the long texts (`raw_response`, `prompt`,
+        `feedback`, `exec_feedback`, `reflection`) are read only `with_text`, else None."""
+        skipped = (set() if with_code else {"code"}) | (set() if with_text else set(_OUTPUT_TEXTS))
+        select = ", ".join(f"NULL AS {c}" if c in skipped else c for c in columns(ModelOutput))
+        clauses: list[str] = ["run_id = ?"]
+        params: list[Any] = [run_id]
+        if problem_id is not None:
+            clauses.append("problem_id = ?")
+            params.append(problem_id)
+        if chain is not None:
+            clauses.append("row_idx = ? AND sample_idx = ?")
+            params.extend(chain)
+        last = _FINAL_ROUND if final_round_only else ""
+        return fetch_all(self._cursor().execute(
+            f"SELECT {select} FROM model_outputs WHERE {' AND '.join(clauses)} {last}"
+            "ORDER BY row_idx, sample_idx, round",
+            params,
+        ), ModelOutput)
+
+    @_unit
+    def run_output_ids(self, run_id: str, *, final_round_only: bool = False) -> list[str]:
+        """The ids of a run's outputs, in row, sample, round order (no text read)."""
+        last = _FINAL_ROUND if final_round_only else ""
+        return [r[0] for r in self._cursor().execute(
+            f"SELECT output_id FROM model_outputs WHERE run_id = ? {last}ORDER BY row_idx, sample_idx, round",
+            [run_id],
+        ).fetchall()]
+
+    @_unit
+    def next_unlabeled_output(self, output_id: str, author: str) -> str | None:
+        """The next output of `output_id`'s run (by row, sample, round; wrapping around) that `author` has no
+        live label on, or None when every other output of the run has one: one query, whatever the run's size."""
+        row = self._cursor().execute(
+            """
+            WITH o AS (
+                SELECT output_id, row_number() OVER (ORDER BY row_idx, sample_idx, round, output_id) AS pos
+                FROM model_outputs WHERE run_id = (SELECT run_id FROM model_outputs WHERE output_id = ?)
+            )
+            SELECT o.output_id FROM o
+            WHERE o.output_id <> ? AND NOT EXISTS (
+                SELECT 1 FROM annotations a WHERE a.target_kind = 'output' AND a.author = ? AND NOT a.retracted
+                AND a.target_id = o.output_id)
+            ORDER BY o.pos <= coalesce((SELECT pos FROM o WHERE output_id = ?), 0), o.pos
+            LIMIT 1
+            """,
+            [output_id, output_id, author, output_id],
+        ).fetchone()
+        return None if row is None else str(row[0])
 
     # -- executions --------------------------------------------------------------------------------
     @_unit

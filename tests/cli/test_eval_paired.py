@@ -35,7 +35,8 @@ def test_paired_eval_stores_pairs_and_a_second_one_runs_nothing(run_store: Path)
     assert code == 0, err
     assert "r1: 2 programs" in err and " cached" in err
     (line,) = json.loads(out)
-    assert line["outcomes"]["correct-optimization"] + line["outcomes"]["within-noise"] == 1
+    passing = ("correct-optimization", "within-noise", "correct-no-gain")  # speed on tiny tests is noise
+    assert sum(line["outcomes"][o] for o in passing) == 1
     contexts = output_contexts(run_store)
     assert contexts and all(c and c.startswith(PAIR_CONTEXT) for c in contexts)
     code, _, err = ecco("eval", "--run", "r1", "--db", str(run_store), "--paired", "--format", "json")

@@ -185,3 +185,33 @@ def test_main_writes_and_reports_one_line(tmp_path: Path) -> None:
     summary = main(tmp_path / "m", pairs=10, problems=3, tests=1, public_tests=1, echo=lines.append)
     assert len(lines) == 1 and "10 pairs over 3 problems" in lines[0]
     assert summary.dest == tmp_path / "m"
+
+
+def test_synthetic_runs_have_an_output_per_pair_and_judgeable_executions(
+    release: tuple[Path, SynthSummary, list[tuple[int, int]]], tmp_path: Path
+) -> None:
+    from ecco_tui.ingest.release import import_release
+    from ecco_tui.ingest.synth import OUTPUT_KINDS, add_synthetic_runs
+    from ecco_tui.services.report import build_report
+    from ecco_tui.services.verdicts import refresh_verdicts
+    from ecco_tui.store.store import Store
+
+    dest, summary, _ = release
+    with Store.open(tmp_path / "s.duckdb") as store:
+        import_release(store, [dest])
+        runs = add_synthetic_runs(store, repeats=2, seed=3)
+        assert runs.runs == {f"synth-model-instruct-{s}": n for s, n in summary.pairs.items() if n}
+        assert runs.outputs == PAIRS
+        outputs = [o for r in runs.runs for o in store.run_outputs(r)]
+        assert len({o.output_id for o in outputs}) == PAIRS
+        assert {o.round for o in outputs} == {0} and all(o.pair_id for o in outputs)
+        assert store.counts().tables["executions"] == runs.executions
+        assert refresh_verdicts(store, force=True) == sorted(runs.runs)
+        lines = build_report(store)
+        assert sum(line.n for line in lines) == PAIRS and all(line.engine == "local" for line in lines)
+        seen = {k for line in lines for k, v in line.outcomes.items() if v}
+        assert {"correct-optimization", "spurious-optimization", "broken", "within-noise", "not-run"} <= seen
+        again = add_synthetic_runs(store, repeats=2, seed=3)  # derived ids: the same rows again
+        assert again.executions == runs.executions
+        assert store.counts().tables["executions"] == runs.executions
+    assert abs(sum(w for _, w in OUTPUT_KINDS) - 1) < 1e-9

@@ -80,7 +80,9 @@ def test_one_eval_judges_each_output_once(evaluated: Store) -> None:
     assert [line] == build_report(evaluated, ["refine"], engine="local", visibility="private")
     refresh_verdicts(evaluated, ["refine"], force=True)
     assert _cache(evaluated, "refine") == cached
-    assert line.outcomes["correct-optimization"] + line.outcomes["within-noise"] == 1
+    # One output passes (how fast is noise here: tiny tests), one fails.
+    passing = ("correct-optimization", "within-noise", "correct-no-gain")
+    assert sum(line.outcomes[o] for o in passing) == 1
     assert line.outcomes["broken"] + line.outcomes["spurious-optimization"] == 1
 
 

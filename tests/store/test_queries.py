@@ -96,3 +96,75 @@ def test_read_only_store_refuses_writes(store_path: Path, tiny_release: Path) ->
         assert ro.counts().tables["pairs"] == 3
         with pytest.raises(StoreError, match="read-only"), ro.transaction():
             pass
+
+
+# -- a run's outputs, for the work that needs each of them (issue 20: no whole-run loads to count) -----------
+
+
+def _add_run(store: Store, run_id: str, rows: list[tuple[int, int, int]]) -> None:
+    """A run with an output per (row, sample, round), each with code and a prompt."""
+    ids = [f"{run_id}:{r}:{s}:{k}" for r, s, k in rows]
+    with store.transaction() as tx:
+        tx.upsert("runs", pa.table({"run_id": [run_id], "task": ["edit"], "model": ["m"], "method": ["instruct"],
+                                    "split": ["test"]}))
+        tx.upsert("model_outputs", pa.table({
+            "output_id": ids, "run_id": [run_id] * len(ids), "row_idx": [r for r, _, _ in rows],
+            "sample_idx": [s for _, s, _ in rows], "round": [k for _, _, k in rows],
+            "problem_id": [f"p{r:05d}" for r, _, _ in rows], "pair_id": [None] * len(ids),
+            "code": [f"print({i})" for i in range(len(ids))], "prompt": ["a long prompt"] * len(ids),
+            "raw_response": ["a long response"] * len(ids),
+        }))
+
+
+def test_run_outputs_lists_a_runs_outputs_in_row_sample_round_order(store: Store) -> None:
+    _add_run(store, "r", [(1, 0, 1), (0, 0, 0), (1, 0, 0), (0, 1, 0)])
+    _add_run(store, "other", [(0, 0, 0)])
+    assert [o.output_id for o in store.run_outputs("r")] == ["r:0:0:0", "r:0:1:0", "r:1:0:0", "r:1:0:1"]
+    assert [o.output_id for o in store.run_outputs("r", final_round_only=True)] == ["r:0:0:0", "r:0:1:0", "r:1:0:1"]
+    assert store.run_output_ids("r") == [o.output_id for o in store.run_outputs("r")]
+    assert store.run_output_ids("r", final_round_only=True) == ["r:0:0:0", "r:0:1:0", "r:1:0:1"]
+    # The same rows as the paged query, whose limit the whole-run callers used to raise.
+    assert store.run_outputs("r", with_text=True) == store.outputs(run_id="r")
+
+
+def test_run_outputs_narrow_to_a_problem_or_a_chain(store: Store) -> None:
+    _add_run(store, "r", [(0, 0, 0), (0, 0, 1), (0, 1, 0), (1, 0, 0)])
+    assert [o.output_id for o in store.run_outputs("r", chain=(0, 0))] == ["r:0:0:0", "r:0:0:1"]
+    assert [o.output_id for o in store.run_outputs("r", problem_id="p00001")] == ["r:1:0:0"]
+    assert [o.output_id for o in store.run_outputs("r", chain=(0, 0), final_round_only=True)] == ["r:0:0:1"]
+    assert store.run_outputs("nope") == [] and store.run_output_ids("nope") == []
+
+
+def test_run_outputs_read_code_and_long_texts_only_when_asked(store: Store) -> None:
+    _add_run(store, "r", [(0, 0, 0)])
+    (plain,) = store.run_outputs("r")
+    assert plain.code == "print(0)" and plain.prompt is None and plain.raw_response is None
+    (bare,) = store.run_outputs("r", with_code=False)
+    assert bare.code is None and bare.output_id == "r:0:0:0"
+    (full,) = store.run_outputs("r", with_text=True)
+    assert (full.prompt, full.raw_response) == ("a long prompt", "a long response")
+
+
+def test_next_unlabeled_output_wraps_around_and_skips_live_labels(store: Store) -> None:
+    from datetime import datetime
+
+    from ecco_tui.model import Annotation
+
+    _add_run(store, "r", [(0, 0, 0), (1, 0, 0), (2, 0, 0), (3, 0, 0)])
+    _add_run(store, "other", [(0, 0, 0)])
+
+    def label(target: str, author: str = "ann", n: int = 0, retracted: bool = False) -> None:
+        store.add_annotation(Annotation(f"a{target}{author}{n}", "output", target, "correct", None, author,
+                                        datetime(2026, 1, 1, 0, 0, n), retracted))
+
+    assert store.next_unlabeled_output("r:1:0:0", "ann") == "r:2:0:0"
+    label("r:2:0:0")
+    label("r:3:0:0", author="bob")  # another author's label does not count
+    assert store.next_unlabeled_output("r:1:0:0", "ann") == "r:3:0:0"
+    label("r:3:0:0")
+    assert store.next_unlabeled_output("r:1:0:0", "ann") == "r:0:0:0"  # wraps around, never leaves the run
+    label("r:0:0:0", retracted=True)  # an undone label is no label
+    assert store.next_unlabeled_output("r:1:0:0", "ann") == "r:0:0:0"
+    label("r:0:0:0", n=1)
+    assert store.next_unlabeled_output("r:1:0:0", "ann") is None  # only the shown output is left
+    assert store.next_unlabeled_output("r:9:9:9", "ann") is None

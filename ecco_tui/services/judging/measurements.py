@@ -137,7 +137,7 @@ class Measurements:
         self.visibility = visibility
         self._only: str | None = None  # a visibility `scoring` keeps when reading
         if outputs is None:
-            outputs = store.outputs(run_id=self.run_id, final_round_only=True, limit=10_000_000)
+            outputs = store.run_outputs(self.run_id, final_round_only=True)
         rows: dict[int, list[ModelOutput]] = defaultdict(list)
         for o in outputs:
             rows[o.row_idx].append(o)

@@ -102,7 +102,7 @@ def run_outcomes(
     With several engines each problem is judged on its own, as the browser does. `outputs`: the run's, when
     the caller has them already."""
     if outputs is None:
-        outputs = store.outputs(run_id=run.run_id, limit=10_000_000)
+        outputs = store.run_outputs(run.run_id)
     generation = run.task == "generate"
     pairs = {} if generation else store.get_pairs(sorted({o.pair_id for o in outputs if o.pair_id}))
     shas = {code_sha256(o.code) for o in outputs if o.code and o.code.strip()}
