@@ -121,9 +121,10 @@ class Calibration:
         return int(min(max(memory_kb - self.baseline_kb, 0.0), MEMORY_SHARE * limits.memory_kb) * 1024)
 
 
-async def calibrate(limits: Limits) -> Calibration:
-    """Start-up CPU, loop speed and base memory of the programs, measured by the engine that evaluates them."""
-    code = program("calibration", 1.0, set(), set())
+async def calibrate(limits: Limits, code: str | None = None) -> Calibration:
+    """Start-up CPU, loop speed and base memory of the programs (`code`: another program reading the same
+    `test iterations bytes` stdin), measured by the engine that evaluates them."""
+    code = code or program("calibration", 1.0, set(), set())
     n = CALIBRATION_ITERATIONS
     tests = [TestCase("calibration", "private", k, f"{k} {0 if k % 2 else n} 0\n", None)
              for k in range(2 * CALIBRATION_RUNS)]
