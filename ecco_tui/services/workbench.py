@@ -86,15 +86,24 @@ async def run_job(job: Callable[[], Coroutine[Any, Any, T]], *, name: str = JOB_
     try:
         return await asyncio.shield(asyncio.wrap_future(outcome))
     except asyncio.CancelledError:
-        if started.wait(CANCEL_GRACE_S) and not outcome.done():
+        # Never block the caller's loop while the job unwinds: poll, then wait on the job's own future.
+        await _until(lambda: started.is_set() or outcome.done())
+        if started.is_set() and not outcome.done():
             handle["loop"].call_soon_threadsafe(handle["task"].cancel)
-        done = asyncio.wrap_future(outcome)
         try:
-            await asyncio.wait_for(asyncio.shield(done), CANCEL_GRACE_S)
-        except BaseException:
+            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(outcome)), CANCEL_GRACE_S)
+        except BaseException:  # the job's own end (its CancelledError) is expected here
             pass
-        thread.join(1.0)
+        await _until(lambda: not thread.is_alive())  # the result is set as the thread's last act
         raise
+
+
+async def _until(condition: Callable[[], bool], timeout: float = CANCEL_GRACE_S) -> None:
+    """Wait without blocking the loop until `condition()` holds (polled every 5 ms), at most `timeout`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition() and loop.time() < deadline:
+        await asyncio.sleep(0.005)
 
 
 @dataclass(frozen=True, slots=True)
