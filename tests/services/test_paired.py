@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import math
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from ecco_tui.engines.base import Limits
 from ecco_tui.engines.local import LocalEngine
 from ecco_tui.ingest.outputs import import_outputs
 from ecco_tui.ingest.release import import_release
@@ -20,8 +18,10 @@ from ecco_tui.services.judging import Measurements, editing_verdicts
 from ecco_tui.services.judging.verdict import paired_intervals
 from ecco_tui.store.store import Store
 from tests.factories import EDIT_ROWS, FAST_SUM, edit_output_record, write_records
+from tests.services.test_judging import LIMITS, engine
 
-LIMITS = Limits(cpu_time_s=2, wall_time_s=5, memory_kb=256_000)
+__all__ = ["engine"]  # the fixture: a local engine with the limits below, shared with test_judging
+
 needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="the local engine needs bubblewrap")
 
 
@@ -86,13 +86,6 @@ def test_failed_runs_are_left_out_of_the_paired_interval() -> None:
     speed, memory = paired_intervals(pairs)
     assert speed is not None and speed[0] == pytest.approx(2.0)  # the crashed test's 1 ms is no cost
     assert memory is not None and memory[0] == pytest.approx(1.0)
-
-
-@pytest.fixture
-async def engine() -> AsyncIterator[LocalEngine]:
-    eng = LocalEngine(limits=LIMITS)
-    yield eng
-    await eng.aclose()
 
 
 @pytest.fixture
