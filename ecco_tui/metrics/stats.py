@@ -48,12 +48,15 @@ def _quantile(sorted_values: Sequence[float], q: float) -> float:
 def _clean(samples: Mapping[str, Sequence[float]], name: str) -> dict[str, tuple[float, ...]]:
     cleaned: dict[str, tuple[float, ...]] = {}
     for key, values in samples.items():
-        for value in values:
-            if not math.isfinite(value) or value < 0:
-                raise ValueError(f"{name}[{key!r}] has {value!r}; values must be finite and non-negative")
-        if values:
-            # Sorting makes the result independent of the order repeats were recorded in.
-            cleaned[str(key)] = tuple(sorted(values))
+        if not values:
+            continue
+        # Sorting makes the result independent of the order repeats were recorded in.
+        ordered = tuple(sorted(values))
+        if not (ordered[0] >= 0 and math.isfinite(sum(ordered))):  # one check for all (NaN and inf propagate)
+            for value in ordered:
+                if not math.isfinite(value) or value < 0:
+                    raise ValueError(f"{name}[{key!r}] has {value!r}; values must be finite and non-negative")
+        cleaned[str(key)] = ordered
     return cleaned
 
 
@@ -193,10 +196,10 @@ DEFAULT_NOISE_CV = 0.03
 
 _DEN, _NUM = 0, 1  # which side of a ratio a random stream belongs to (a lone total uses _NUM's)
 
-#: Upper bound on tests x replicates held in one array (512 KB of float64, which stays in the CPU's cache:
-#: larger arrays measured slower): outputs are judged in chunks of this size, which changes nothing in their
-#: results (each test's draws come from its own stream).
-_CHUNK_CELLS = 1 << 16
+#: Upper bound on tests x replicates of the outputs judged together: with ~20 tests an output and 1000
+#: replicates, about 50 outputs, whose (outputs x replicates) work arrays (400 KB of float64) stay in the CPU's
+#: cache. Chunking changes nothing in the results (each test's draws come from its own stream).
+_CHUNK_CELLS = 1 << 20
 
 
 @functools.lru_cache(maxsize=4096)
@@ -232,42 +235,46 @@ def _replicate_totals(
     """``(len(programs), n_boot)`` replicates of each program's total ``T*`` (see the formula above).
 
     ``programs[k]`` lists program k's tests in sorted test-id order, each as its (non-empty) repeats; every
-    program has at least one test. Rows of one ``(tests, n_boot)`` array hold each test's replicate values,
-    and ``np.add.reduceat`` sums each program's consecutive rows.
+    program has at least one test. The totals are summed position by position (the test at position 0 of
+    every program, then position 1, ...): each program's total is the same float sum, in the same order,
+    whatever else is computed beside it, and no ``(tests x replicates)`` array is gathered.
     """
-    sigma = math.log1p(noise_cv)
-    starts: list[int] = []
-    single_rows: list[int] = []
-    single_positions: list[int] = []
-    single_values: list[float] = []
-    repeated: dict[int, tuple[list[int], list[int], list[tuple[float, ...]]]] = {}  # n -> rows, positions, values
-    row = 0
-    for tests in programs:
-        starts.append(row)
+    width = max(len(tests) for tests in programs)
+    singles = np.zeros((len(programs), width))  # value of a test measured once, by (program, position); else 0
+    repeated: dict[int, dict[int, tuple[list[int], list[tuple[float, ...]]]]] = {}  # position -> n -> rows
+    for k, tests in enumerate(programs):
+        if max(map(len, tests)) == 1:  # the common case (one run per test): one slice assignment
+            singles[k, :len(tests)] = [values[0] for values in tests]
+            continue
         for position, values in enumerate(tests):
             if len(values) == 1:
-                single_rows.append(row)
-                single_positions.append(position)
-                single_values.append(values[0])
+                singles[k, position] = values[0]
             else:
-                rows, positions, groups = repeated.setdefault(len(values), ([], [], []))
-                rows.append(row)
-                positions.append(position)
+                rows, groups = repeated.setdefault(position, {}).setdefault(len(values), ([], []))
+                rows.append(k)
                 groups.append(values)
-            row += 1
-    per_test = np.empty((row, n_boot))
-    if single_rows:
-        # Measured once: the value times a log-normal factor exp(sigma * z).
-        z = np.stack([_stream(seed, n_boot, side, p, 1) for p in range(max(single_positions) + 1)])
-        factors = np.exp(sigma * z)
-        per_test[single_rows] = np.asarray(single_values)[:, None] * factors[single_positions]
-    for n, (rows, positions, groups) in repeated.items():
-        # Measured n times: the median of n of its (sorted) repeats drawn with replacement, per replicate.
-        ranks = np.stack([_stream(seed, n_boot, side, p, n) for p in range(max(positions) + 1)])[positions]
-        repeats = np.asarray(groups).ravel()  # test i's sorted repeats at [i * n, (i + 1) * n)
-        first = np.arange(0, len(repeats), n)[:, None]
-        per_test[rows] = (repeats[first + ranks[:, 0]] + repeats[first + ranks[:, 1]]) / 2
-    return np.add.reduceat(per_test, starts, axis=0)
+    totals = np.zeros((len(programs), n_boot))
+    contribution = np.empty_like(totals)
+    sigma = math.log1p(noise_cv)
+    for position in range(width):
+        # Measured once: the value times a log-normal factor exp(sigma * z) (0 where the test is absent or
+        # measured several times, replaced below).
+        np.multiply(singles[:, position, None], _factors(seed, n_boot, side, position, sigma), out=contribution)
+        for n, (rows, groups) in repeated.get(position, {}).items():
+            # Measured n times: the median of n of its (sorted) repeats drawn with replacement, per replicate.
+            ranks = _stream(seed, n_boot, side, position, n)
+            sorted_repeats = np.asarray(groups)  # (programs here, n), each row sorted
+            contribution[rows] = (sorted_repeats[:, ranks[0]] + sorted_repeats[:, ranks[1]]) / 2
+        totals += contribution
+    return totals
+
+
+@functools.lru_cache(maxsize=4096)
+def _factors(seed: int, n_boot: int, side: int, position: int, sigma: float) -> np.ndarray:
+    """``exp(sigma * z)`` of the test at ``position`` measured once (its ``_stream``), as a cached array."""
+    factors = np.exp(sigma * _stream(seed, n_boot, side, position, 1))
+    factors.setflags(write=False)
+    return factors
 
 
 def _percentile_interval(replicates: np.ndarray, alpha: float) -> tuple[float, float]:

@@ -512,9 +512,9 @@ class Catalog:
         reference = pair.slow.code if pair is not None else (problem.fastest_code if problem else None)
         scope = Measurements(self.store, right.run_id, outputs=[right], pairs={pair.pair_id: pair} if pair else {},
                              extra_codes=[reference] if reference else [], visibility=None,
-                             policy=EnginePolicy.BUSIEST)
-        left_all = scope.executions(reference, problem_id, right.row_idx, "input")
-        right_all = scope.executions(right.code, problem_id, right.row_idx, "output")
+                             policy=EnginePolicy.BUSIEST, detail=True)
+        left_all = scope.detailed(reference, problem_id, right.row_idx, "input")
+        right_all = scope.detailed(right.code, problem_id, right.row_idx, "output")
         left_by, right_by = _by_test(left_all), _by_test(right_all)
         tests = _with_measured_tests(self.store.tests_for(problem_id), problem_id, left_by, right_by)
         rows = [

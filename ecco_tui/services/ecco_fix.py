@@ -176,7 +176,7 @@ def fix_candidates(store: Store, *, run_id: str | None = None, engine: str | Non
     found: list[FixCandidate] = []
     for run in runs:
         try:
-            data = RunMeasurements(store, run, engine=engine, visibility=None)
+            data = RunMeasurements(store, run, engine=engine, visibility=None, detail=True)
         except StoreError:
             if run_id is not None:
                 raise
@@ -191,7 +191,7 @@ def fix_candidates(store: Store, *, run_id: str | None = None, engine: str | Non
                 problem_tests = tests[out.problem_id]
                 public = [k for k in problem_tests if k[0] == "public"]
                 private = [k for k in problem_tests if k[0] == "private"]
-                by_test = _by_test(data.executions(out.code, out.problem_id, row, "output"))
+                by_test = _by_test(data.detailed(out.code, out.problem_id, row, "output"))
                 if not public or any(k not in by_test for k in public):
                     continue
                 if not all(e.status_id == ACCEPTED for k in public for e in by_test[k]):

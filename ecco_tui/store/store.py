@@ -31,6 +31,7 @@ from ecco_tui.metrics.outcome import LABEL_AGREEMENT
 from ecco_tui.model import (
     Annotation,
     Execution,
+    Measured,
     ModelOutput,
     Pair,
     PairRow,
@@ -1408,8 +1409,22 @@ class Store:
         self, code_shas: Sequence[str], *, engine: str | None = None, visibility: str | None = None
     ) -> list[Execution]:
         """The newest execution per (program, problem, test, repeat): a forced re-run supersedes the old one."""
+        cursor = self._latest_executions(select_list(Execution), code_shas, engine, visibility)
+        return [] if cursor is None else fetch_all(cursor, Execution)
+
+    @_unit
+    def latest_measured(
+        self, code_shas: Sequence[str], *, engine: str | None = None, visibility: str | None = None
+    ) -> list[Measured]:
+        """`latest_executions` as judging reads them (`Measured`: no output excerpts or timestamps)."""
+        cursor = self._latest_executions(", ".join(Measured._fields), code_shas, engine, visibility)
+        return [] if cursor is None else list(map(Measured._make, cursor.fetchall()))
+
+    def _latest_executions(
+        self, columns: str, code_shas: Sequence[str], engine: str | None, visibility: str | None
+    ) -> duckdb.DuckDBPyConnection | None:
         if not code_shas:
-            return []
+            return None
         params: list[Any] = [list(code_shas)]
         extra = ""
         if engine:
@@ -1418,14 +1433,14 @@ class Store:
         if visibility:
             extra += " AND visibility = ?"
             params.append(visibility)
-        return fetch_all(self._cursor().execute(
-            f"SELECT {select_list(Execution)} FROM executions "
+        return self._cursor().execute(
+            f"SELECT {columns} FROM executions "
             f"WHERE code_sha256 IN (SELECT unnest(?::VARCHAR[])){extra} "
             "QUALIFY row_number() OVER (PARTITION BY code_sha256, problem_id, visibility, test_idx, repeat_idx, "
             "engine, context ORDER BY created_at DESC, execution_id) = 1 "
             "ORDER BY code_sha256, problem_id, visibility DESC, test_idx, repeat_idx",
             params,
-        ), Execution)
+        )
 
     @_unit
     def execution_engines(self, code_shas: Sequence[str]) -> dict[str, int]:

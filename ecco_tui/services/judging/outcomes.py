@@ -7,10 +7,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ecco_tui.engines.base import code_sha256
 from ecco_tui.metrics.generation import program_memory_percentile, program_runtime_percentile
 from ecco_tui.metrics.outcome import Outcome
-from ecco_tui.model import ModelOutput, Pair, Run, Spectrum
+from ecco_tui.model import CodeHashes, ModelOutput, Pair, Run, Spectrum
 from ecco_tui.services.judging.measurements import SCORED, EnginePolicy, Measurements
 from ecco_tui.services.judging.verdict import SEED, JudgedRun, OutputVerdict, editing_verdicts, record_judged
 from ecco_tui.store.store import Store
@@ -105,7 +104,8 @@ def run_outcomes(
         outputs = store.run_outputs(run.run_id)
     generation = run.task == "generate"
     pairs = {} if generation else store.get_pairs(sorted({o.pair_id for o in outputs if o.pair_id}))
-    shas = {code_sha256(o.code) for o in outputs if o.code and o.code.strip()}
+    hashes = CodeHashes()
+    shas = {hashes[o.code] for o in outputs if o.code and o.code.strip()}
     shas |= {p.slow.code_sha256 for p in pairs.values()}
     engines = store.execution_engines(sorted(shas))
     result: dict[str, OutcomeSummary] = {}
@@ -129,7 +129,7 @@ def run_outcomes(
         todo = [o for o in outputs if o.output_id not in done_ids]
     if todo:
         todo_pairs = {pid: pairs.get(pid) for pid in sorted({o.pair_id for o in todo if o.pair_id})}
-        data = Measurements(store, run, engine=engine, outputs=todo, pairs=todo_pairs)
+        data = Measurements(store, run, engine=engine, outputs=todo, pairs=todo_pairs, hashes=hashes)
         result.update(generation_outcomes(store, data, todo) if generation else _summaries(editing_verdicts(data)))
     if progress:
         progress(len(outputs), len(outputs))

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from ecco_tui.engines.base import code_sha256
 from ecco_tui.metrics.editing import memory_ratio, runtime_ratio
 from ecco_tui.metrics.outcome import Outcome, classify_outcome
 from ecco_tui.metrics.paired import paired_ratio_ci
@@ -21,13 +20,13 @@ from ecco_tui.metrics.stats import (
     ratio_direction,
     runtime_samples,
 )
-from ecco_tui.model import Execution
+from ecco_tui.metrics.types import ProgramMeasure, median_per_test
+from ecco_tui.model import Sample
 from ecco_tui.services.judging.measurements import (
     COMPLETED,
     Measurements,
     MeasurementSource,
     instruction_speedup,
-    measure_from_executions,
     raw_measures,
 )
 
@@ -100,6 +99,27 @@ def record_judged(output_ids: Iterable[str]) -> None:
         tally.update(output_ids)
 
 
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """One program's executions as a verdict reads them, each view derived once (a row's input serves every
+    sample of the row; a run has millions of executions)."""
+
+    executions: Sequence[Sample]
+    measure: ProgramMeasure  # per-test medians
+    runtimes: dict[str, list[float]]  # per-test repeats, what the interval's bootstrap resamples
+    memories: dict[str, list[float]]
+
+
+def _side(executions: Sequence[Sample], sides: dict[int, _Side]) -> _Side:
+    """The `_Side` of an execution list, made once per list (`sides` keeps each list alive, so ids stay unique)."""
+    found = sides.get(id(executions))
+    if found is None:
+        raw = raw_measures(executions)
+        found = sides[id(executions)] = _Side(executions, median_per_test(raw) if raw else ProgramMeasure(),
+                                              runtime_samples(raw), memory_samples(raw))
+    return found
+
+
 def editing_verdicts(
     data: MeasurementSource, *, faster_threshold: float = 1.0, resolution_s: float = 0.001, seed: int = SEED
 ) -> list[OutputVerdict]:
@@ -108,29 +128,28 @@ def editing_verdicts(
     The intervals of all outputs are computed in one batch (`metrics.stats.measurement_ratio_cis`: for each
     output exactly the interval `measurement_ratio_ci` gives it alone, as a few numpy arrays per run)."""
     verdicts = []
-    judged = []  # (row, pair, input executions, input measure, output, output executions, paired), report order
-    pairs_of = getattr(data, "adjacent", None)  # adjacent runs (`ecco eval --paired`), when the source keeps them
+    sides: dict[int, _Side] = {}
+    judged = []  # (row, pair, input side, output, output side, adjacent pairs), report order
     for row, outs in data.rows.items():
         pair = data.pair_of(outs)
-        inp_ex = data.executions(pair.slow.code, pair.problem_id, row, "input") if pair else []
-        inp = measure_from_executions(inp_ex)
+        inp_side = _side(data.executions(pair.slow.code, pair.problem_id, row, "input") if pair else [], sides)
         for o in outs:
-            paired = pairs_of(pair.slow.code, o.code, pair.problem_id) if pair and callable(pairs_of) else []
+            paired = data.adjacent(pair.slow.code, o.code, pair.problem_id) if pair else []
             if paired:  # judged on the pairs alone: both sides measured back to back
-                in_pairs = [a for a, _ in paired]
-                judged.append((row, pair, in_pairs, measure_from_executions(in_pairs), o, [b for _, b in paired],
-                               paired))
+                judged.append((row, pair, _side([a for a, _ in paired], sides), o,
+                               _side([b for _, b in paired], sides), paired))
             else:
-                judged.append((row, pair, inp_ex, inp, o, data.executions(o.code, o.problem_id, row, "output"), []))
-    both = [(raw_measures(inp_ex), raw_measures(out_ex)) for _, _, inp_ex, _, _, out_ex, paired in judged
-            if inp_ex and out_ex and not paired]
-    speed_cis = iter(measurement_ratio_cis([(runtime_samples(i), runtime_samples(o)) for i, o in both],
-                                           n_boot=SPEED_BOOT, seed=seed))
-    memory_cis = iter(measurement_ratio_cis([(memory_samples(i), memory_samples(o)) for i, o in both],
-                                            n_boot=MEMORY_BOOT, seed=seed))
-    for row, pair, inp_ex, inp, o, out_ex, paired in judged:
-        out = measure_from_executions(out_ex)
-        same = pair is not None and bool(o.code) and code_sha256(o.code or "") == pair.slow.code_sha256
+                judged.append((row, pair, inp_side, o, _side(data.executions(o.code, o.problem_id, row, "output"),
+                                                             sides), []))
+    both = [(i, out) for _, _, i, _, out, paired in judged if i.executions and out.executions and not paired]
+    speed_cis = iter(measurement_ratio_cis([(i.runtimes, o.runtimes) for i, o in both], n_boot=SPEED_BOOT,
+                                           seed=seed))
+    memory_cis = iter(measurement_ratio_cis([(i.memories, o.memories) for i, o in both], n_boot=MEMORY_BOOT,
+                                            seed=seed))
+    for row, pair, inp_side, o, out_side, paired in judged:
+        inp, out = inp_side.measure, out_side.measure
+        inp_ex, out_ex = inp_side.executions, out_side.executions
+        same = pair is not None and bool(o.code) and data.sha(o.code or "") == pair.slow.code_sha256
         if paired:
             ci, mem_ci = paired_intervals(paired)
         else:
@@ -160,7 +179,7 @@ def editing_verdicts(
 
 
 def paired_intervals(
-    paired: Sequence[tuple[Execution, Execution]]
+    paired: Sequence[tuple[Sample, Sample]]
 ) -> tuple[tuple[float, float, float] | None, tuple[float, float, float] | None]:
     """The speedup's and the memory ratio's (point, lo, hi) from adjacent (input, output) runs
     (`metrics.paired.paired_ratio_ci`), over the tests where both completed (a crash's time is not a cost)."""
