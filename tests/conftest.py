@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ecco_tui.store.store import Store
-from tests.factories import write_tiny_release
+from tests.factories import build_store_with_run, write_tiny_release
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +30,12 @@ def tiny_release(tmp_path: Path) -> Path:
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
     return tmp_path / "store.duckdb"
+
+
+@pytest.fixture
+def store_with_run(store_path: Path, tmp_path: Path) -> Path:
+    """`store_path` holding the tiny release and edit run `r`, whose outputs are r:0:0:0 and r:1:0:0."""
+    return build_store_with_run(store_path, tmp_path / "store-files")
 
 
 @pytest.fixture

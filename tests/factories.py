@@ -90,3 +90,24 @@ def edit_output_record(row: dict[str, Any], code: str, *, rounds: int | None = N
             if i < rounds - 1:
                 rec[f"exec_feedback_{i}"] = ["Your solution was functionally CORRECT across ALL test cases!"]
     return rec
+
+
+def build_store_with_run(db: Path, folder: Path, *, run_id: str = "r", samples: int = 1) -> Path:
+    """The store file `db` holding the tiny release (written into `folder`) and an edit run `run_id` of `samples`
+    samples per row of the test split, each the row's fast program: outputs `<run>:<row>:<sample>:0` for rows 0
+    and 1. Nothing measured. Returns `db`."""
+    from ecco_tui.ingest.outputs import import_outputs
+    from ecco_tui.ingest.release import import_release
+    from ecco_tui.store.store import Store
+
+    records = []
+    for row in EDIT_ROWS["test"]:
+        record = edit_output_record(row, row["target"])
+        record["full_generations"] = record["full_generations"] * samples
+        record["generated_codes"] = record["generated_codes"] * samples
+        records.append(record)
+    outputs = write_records(folder / f"edit_m_instruct_nrowsNone_samples{samples}.jsonl", records)
+    with Store.open(db) as store:
+        import_release(store, [write_tiny_release(folder / "release")])
+        import_outputs(store, outputs, run_id=run_id)
+    return db

@@ -27,7 +27,7 @@ def label_cmd(
     author: Annotated[str | None, typer.Option(help="Author (default: config `author`, else your user name).")]
     = None,
 ) -> None:
-    """Label one target (written at once, in its own transaction)."""
+    """Label one target (written at once, in its own transaction). A target the store does not hold is refused."""
     from ecco_tui.services import annotations
     from ecco_tui.services.workspace import open_store
 
@@ -35,7 +35,7 @@ def label_cmd(
     with user_errors(), open_store(settings.db_path) as store:
         try:
             saved = annotations.label(store, kind, target, value, settings.author, note=note, labels=settings.labels)
-        except ValueError as exc:
+        except ValueError as exc:  # an unknown kind or label, or a target not in the store (UnknownTargetError)
             fail(str(exc))
     console.print(f"labelled {kind} {target} as {saved.label} ({saved.author})", highlight=False)
 
@@ -51,7 +51,7 @@ def export_annotations_cmd(
     from ecco_tui.services.workspace import open_store
 
     settings = settings_for(db, existing=True)
-    with user_errors(), open_store(settings.db_path, read_only=settings.db_path.exists()) as store:
+    with user_errors(), open_store(settings.db_path, read_only=True) as store:
         try:
             n = annotations.export_annotations(store, out, output_format)
         except ValueError as exc:

@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from ecco_tui.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from ecco_tui.services.workspace import NoSuchStoreError
 
 __all__ = [
     "DbOption",
@@ -29,6 +32,7 @@ __all__ = [
     "console",
     "err_console",
     "fail",
+    "refuse_missing_store",
     "refuse_unsandboxable",
     "settings_for",
     "user_errors",
@@ -106,19 +110,29 @@ def refuse_unsandboxable(settings: Settings, engine: str | None = None) -> None:
 
 def settings_for(db: Path | None = None, *, existing: bool = False, **overrides: Any) -> Settings:
     """Settings from flags, environment and config file. `existing`: the command works on a store that must
-    exist, so with none configured it uses `ecco demo`'s sample store (as `ecco open` does) and says so."""
+    exist, so with none configured it uses `ecco demo`'s sample store (as `ecco open` does) and says so, and a
+    store file that does not exist is refused in one line naming it (never created empty)."""
     try:
         settings = load_settings(db=db, **overrides)
     except ConfigError as exc:
         fail(str(exc))
     if existing:
-        from ecco_tui.services.workspace import existing_store
+        from ecco_tui.services.workspace import NoSuchStoreError, existing_store
 
         with user_errors():
-            settings, notice = existing_store(settings)
+            try:
+                settings, notice = existing_store(settings)
+            except NoSuchStoreError as exc:
+                refuse_missing_store(exc)
         if notice:
             err_console.print(notice, highlight=False, soft_wrap=True)
     return settings
+
+
+def refuse_missing_store(exc: NoSuchStoreError, *, create_flag: bool = False) -> NoReturn:
+    """Fail in one line naming the store file that does not exist, and how to make one (`create_flag`: the
+    command takes --create)."""
+    fail(f"{exc} (ecco import creates one{'; --create opens it empty' if create_flag else ''})")
 
 
 @contextmanager

@@ -3,17 +3,23 @@
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ecco_tui.cli import render
 from ecco_tui.cli.annotate import print_annotation_stats
-from ecco_tui.cli.app import DbOption, check_choice, console, fail, settings_for, user_errors, warn
+from ecco_tui.cli.app import DbOption, check_choice, console, err_console, fail, settings_for, user_errors, warn
 from ecco_tui.cli.progress import ProgressBar, progress_bar, refresh_verdicts_of, stage_progress
 
-__all__ = ["hub_snapshot", "import_cmd", "import_outputs_cmd", "import_results_cmd", "stats", "synth"]
+if TYPE_CHECKING:
+    from ecco_tui.ingest.release import SkippedFile
+
+__all__ = ["hub_snapshot", "import_cmd", "import_outputs_cmd", "import_results_cmd", "print_skipped", "stats",
+           "synth"]
 
 
 def import_cmd(
@@ -50,6 +56,38 @@ def import_cmd(
     )
     for warning in summary.warnings:
         warn(warning)
+    print_skipped(summary.skipped, db)
+
+
+def print_skipped(skipped: Sequence[SkippedFile], db: Path | None) -> None:
+    """On stderr: the files `ecco import` found under its folders and left alone, and for ECCO's own outputs
+    and results the command that imports them (outputs first: results are matched to their outputs' run)."""
+    if not skipped:
+        return
+    db_flag = f" --db {shlex.quote(str(db))}" if db is not None else ""
+
+    def paths(kind: str) -> list[str]:
+        return [shlex.quote(str(s.path)) for s in skipped if s.kind == kind]
+
+    def files(n: int) -> str:
+        return f"{n} file{'s' if n != 1 else ''}"
+
+    def them(n: int) -> str:
+        return "them" if n != 1 else "it"
+
+    lines = [f"skipped {files(len(skipped))} that {'are' if len(skipped) != 1 else 'is'} not part of the ECCO "
+             "release:"]
+    if outputs := paths("outputs"):
+        lines.append(f"  ECCO model outputs, {files(len(outputs))}; import {them(len(outputs))} with: "
+                     f"ecco import-outputs {' '.join(outputs)}{db_flag}")
+    if results := paths("results"):
+        lines.append(f"  ECCO evaluation results, {files(len(results))}; import {them(len(results))} (after the "
+                     f"outputs) with: ecco import-results {' '.join(results)}{db_flag}")
+    if others := paths("other"):
+        lines.append(f"  in no release folder (edit, generate, generate_eval, trajectories), {files(len(others))}: "
+                     f"{' '.join(others)}")
+    for line in lines:
+        err_console.print(line, highlight=False, soft_wrap=True, markup=False)
 
 
 def hub_snapshot(repo: str) -> Path:
@@ -147,8 +185,6 @@ def stats(
     from ecco_tui.services.workspace import open_store
 
     settings = settings_for(db, existing=True)
-    if not settings.db_path.exists():
-        fail(f"{settings.db_path}: no such store (import something first, or pass --db)")
     with user_errors(), open_store(settings.db_path, read_only=True) as store:
         counts = store.counts()
         version = store.schema_version()

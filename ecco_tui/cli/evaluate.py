@@ -4,7 +4,7 @@ output of runs, every per-test result stored as it arrives, then the report)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -49,27 +49,32 @@ def run_cmd(
     cost: Annotated[str, typer.Option("--cost", help="time, or instructions: also count instructions with "
                                       "valgrind (local engine; ~70× slower, once per test).")] = "time",
     no_sandbox: NoSandboxOption = False,
+    output_format: Annotated[str, typer.Option("--format", help="table or json (per test: status, CPU, wall, "
+                                               "memory, exit code, instructions; the engine, its version, "
+                                               "sandbox and accounting).")] = "table",
 ) -> None:
-    """Run one program on a problem's tests and print a per-test table (nothing is stored)."""
+    """Run one program on a problem's tests and print a per-test table (nothing is stored).
+
+    Exit status 0 when every test passed, 2 when some did not, 1 on an error."""
     import asyncio
 
-    from ecco_tui.metrics import median_or_none
     from ecco_tui.services.engines import UNSANDBOXED, EngineError, is_sandboxed, open_engine, runs_unsandboxed
     from ecco_tui.services.evaluation import cost_problem, to_engine_test
     from ecco_tui.services.workspace import open_store
 
     check_choice("--tests", tests, TESTS)
+    render.check_format(output_format, RUN_FORMATS)
     try:
         code = file.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"{file}: cannot read ({exc})")
-    settings = settings_for(db, engine=engine, judge0_url=judge0_url, no_sandbox=no_sandbox)
+    settings = settings_for(db, engine=engine, judge0_url=judge0_url, no_sandbox=no_sandbox, existing=True)
     if problem_text := cost_problem(cost, settings.engine):
         fail(problem_text)
     refuse_unsandboxable(settings)
     if runs_unsandboxed(settings):
         warn_unsandboxed("the program runs")
-    with user_errors(), open_store(settings.db_path, read_only=settings.db_path.exists()) as store:
+    with user_errors(), open_store(settings.db_path, read_only=True) as store:
         cases = [to_engine_test(t) for t in store.tests_for(problem, None if tests == "all" else tests)]
     if not cases:
         fail(f"--problem: no {'' if tests == 'all' else tests + ' '}tests stored for {problem!r}")
@@ -90,34 +95,71 @@ def run_cmd(
             fail(str(exc))
 
     info, results = asyncio.run(go())
+    per_test = _per_test(results)
+    passed = sum(t["passed"] for t in per_test)
+    if output_format == "json":
+        print(render.json_text(_run_json(file, problem, info, per_test, counting=counting, repeat=repeat)))
+    else:
+        rows = []
+        for t in per_test:
+            rows.append((
+                f"{t['visibility']} {t['index']}", f"[{'green' if t['passed'] else 'red'}]{t['status']}[/]",
+                render.cell(t["cpu_time_s"], ".3f"), render.cell(t["wall_time_s"], ".3f"),
+                render.cell(t["memory_kb"], ",.0f"), "" if t["exit_code"] is None else str(t["exit_code"]),
+                *((render.cell(t["instructions"], ","),) if counting else ()),
+            ))
+        unsandboxed = "" if is_sandboxed(info) else f" · [bold red]{UNSANDBOXED}[/]"
+        columns: list[render.Column] = ["test", "status", ("cpu s", "right"), ("wall s", "right"),
+                                        ("memory KB", "right"), ("exit", "right")]
+        if counting:
+            columns.append(("instructions", "right"))
+        console.print(render.table(f"{file.name} on {problem} · {info.name} {info.version} · {info.language}"
+                                   f"{unsandboxed}", columns, rows))
+        console.print(f"{passed}/{len(per_test)} tests passed")
+    if passed != len(per_test):
+        raise typer.Exit(2)
+
+
+#: `ecco run --format`: the per-test table, or JSON for scripts.
+RUN_FORMATS = ("table", "json")
+
+
+def _per_test(results: list[TestResult]) -> list[dict[str, Any]]:
+    """`ecco run`'s results per test, public tests first: the worst status of its repeats (and its exit code),
+    whether every repeat passed, the median CPU time, wall time and memory, the first instruction count."""
+    from ecco_tui.metrics import median_or_none
+
     by_test: dict[tuple[str, int], list[TestResult]] = {}
     for r in results:
         by_test.setdefault((r.test.visibility, r.test.index), []).append(r)
-    rows = []
-    passed = 0
+    tests = []
     for (vis, idx), runs in sorted(by_test.items(), key=lambda kv: (kv[0][0] != "public", kv[0][1])):
         worst = max(runs, key=lambda r: r.status_id != 3)
-        ok = all(r.status_id == 3 for r in runs)
-        passed += ok
         counts = [r.instructions for r in runs if r.instructions is not None]
-        rows.append((
-            f"{vis} {idx}", f"[{'green' if ok else 'red'}]{worst.status_description}[/]",
-            render.cell(median_or_none(r.cpu_time_s for r in runs if r.cpu_time_s is not None), ".3f"),
-            render.cell(median_or_none(r.wall_time_s for r in runs if r.wall_time_s is not None), ".3f"),
-            render.cell(median_or_none(r.memory_kb for r in runs if r.memory_kb is not None), ",.0f"),
-            "" if worst.exit_code is None else str(worst.exit_code),
-            *((render.cell(counts[0] if counts else None, ","),) if counting else ()),
-        ))
-    unsandboxed = "" if is_sandboxed(info) else f" · [bold red]{UNSANDBOXED}[/]"
-    columns: list[render.Column] = ["test", "status", ("cpu s", "right"), ("wall s", "right"),
-                                    ("memory KB", "right"), ("exit", "right")]
-    if counting:
-        columns.append(("instructions", "right"))
-    console.print(render.table(f"{file.name} on {problem} · {info.name} {info.version} · {info.language}{unsandboxed}",
-                               columns, rows))
-    console.print(f"{passed}/{len(by_test)} tests passed")
-    if passed != len(by_test):
-        raise typer.Exit(2)
+        tests.append({
+            "visibility": vis, "index": idx, "status": worst.status_description, "status_id": worst.status_id,
+            "passed": all(r.status_id == 3 for r in runs), "runs": len(runs),
+            "cpu_time_s": median_or_none(r.cpu_time_s for r in runs if r.cpu_time_s is not None),
+            "wall_time_s": median_or_none(r.wall_time_s for r in runs if r.wall_time_s is not None),
+            "memory_kb": median_or_none(r.memory_kb for r in runs if r.memory_kb is not None),
+            "exit_code": worst.exit_code, "instructions": counts[0] if counts else None,
+        })
+    return tests
+
+
+def _run_json(
+    file: Path, problem: str, info: EngineInfo, per_test: list[dict[str, Any]], *, counting: bool, repeat: int
+) -> dict[str, Any]:
+    """`ecco run --format json`: the engine that measured (name, version, language, sandboxed, how it charges
+    a test) and the per-test results (`instructions` is null unless counted with --cost instructions)."""
+    from ecco_tui.services.engines import accounting_of, is_sandboxed
+
+    return {
+        "program": str(file), "problem": problem, "engine": info.name, "engine_version": info.version,
+        "language": info.language, "sandboxed": is_sandboxed(info), "accounting": accounting_of(info),
+        "cost": "instructions" if counting else "time", "repeat": repeat,
+        "passed": sum(t["passed"] for t in per_test), "total": len(per_test), "tests": per_test,
+    }
 
 
 def eval_cmd(

@@ -64,7 +64,7 @@ def refine(
     from ecco_tui.services.refine import RefineError, refine_run
     from ecco_tui.services.workspace import open_store
 
-    settings = settings_for(db, engine=engine, judge0_url=judge0_url, no_sandbox=no_sandbox)
+    settings = settings_for(db, engine=engine, judge0_url=judge0_url, no_sandbox=no_sandbox, existing=True)
     refuse_unsandboxable(settings)
     if runs_unsandboxed(settings):
         warn_unsandboxed("the refined candidates run")

@@ -122,8 +122,6 @@ def _print_calibrations(db: DbOption, output_format: str) -> None:
 
     render.check_format(output_format, ("table", "json", "md"), flag="--calibration --format")
     settings = settings_for(db, existing=True)
-    if not settings.db_path.exists():
-        fail(f"{settings.db_path}: no such store")
     with user_errors(), open_store(settings.db_path, read_only=True) as store:
         sessions = cal.latest_sessions(store)
 
@@ -174,8 +172,6 @@ def report_cmd(
         return
     render.check_format(output_format, REPORT_FORMATS)
     settings = settings_for(db, existing=True)
-    if not settings.db_path.exists():
-        fail(f"{settings.db_path}: no such store")
     with user_errors(), open_store(settings.db_path, read_only=True) as store:
         lines = report.build_report(store, run or None, engine=engine, visibility=visibility, mode=mode,
                                     faster_threshold=faster_threshold)

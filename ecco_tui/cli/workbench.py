@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ecco_tui import __version__
-from ecco_tui.cli.app import DbOption, NoSandboxOption, console, settings_for, user_errors, warn, warn_unsandboxed
+from ecco_tui.cli.app import (
+    DbOption,
+    NoSandboxOption,
+    console,
+    refuse_missing_store,
+    settings_for,
+    user_errors,
+    warn,
+    warn_unsandboxed,
+)
 from ecco_tui.cli.progress import progress_bar, refresh_verdicts_of, stage_progress
 from ecco_tui.config import Settings
 
@@ -31,16 +40,26 @@ def main(
         open_app(None)
 
 
-def open_app(db: DbOption = None, no_sandbox: NoSandboxOption = False) -> None:
+def open_app(
+    db: DbOption = None,
+    no_sandbox: NoSandboxOption = False,
+    create: Annotated[bool, typer.Option("--create", help="Create the store (empty) when the file does not exist; "
+                                         "without it a missing store is refused.")] = False,
+) -> None:
     """Open the workbench on a store (the bundled sample store when none is configured yet)."""
     from ecco_tui.services import workspace
 
     settings = settings_for(db, no_sandbox=no_sandbox)
     notice = None
-    if not settings.db_configured and workspace.is_empty(settings):
+    if not create and not settings.db_configured and workspace.is_empty(settings):
         ensure_sample_store(settings, quiet=True)
         notice = f"No store configured yet: showing the bundled sample ({settings.sample_db_path})."
         settings = settings.with_db(settings.sample_db_path)
+    elif not create:
+        try:
+            workspace.require_store(settings.db_path)
+        except workspace.NoSuchStoreError as exc:
+            refuse_missing_store(exc, create_flag=True)
     launch(settings, notice)
 
 

@@ -13,12 +13,13 @@ import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pyarrow as pa
 
 from ecco_tui.engines.base import code_sha256, normalize_code, sha256_of_test
 from ecco_tui.ingest.errors import IngestError
+from ecco_tui.ingest.kinds import ArtifactKind, artifact_kind
 from ecco_tui.ingest.readers import TABULAR_SUFFIXES, read_records
 from ecco_tui.ingest.testcases import TestSource, is_test_root, read_test_source, visibility_from_path
 from ecco_tui.model import Problem, Program, StoredTest
@@ -45,10 +46,20 @@ class ReleaseFile:
     split: str
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file found under a folder being imported that is not part of the release: one of ECCO's own artifacts
+    (`kind` "outputs" or "results", imported by other commands), or "other" (no release config in its path)."""
+
+    path: Path
+    kind: ArtifactKind | Literal["other"]
+
+
 @dataclass
 class Discovery:
     files: list[ReleaseFile] = field(default_factory=list)
     test_sources: list[TestSource] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
 
 
 @dataclass
@@ -61,6 +72,7 @@ class ImportSummary:
     spectra: int = 0
     trajectories: int = 0
     warnings: list[str] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)  # files under the folders that are not the release
 
 
 def config_of(path: Path) -> str | None:
@@ -114,7 +126,10 @@ def discover(
             for name in sorted(filenames):
                 _add_file(found, here / name, config, split, visibility, explicit=False)
     if not found.files and not found.test_sources:
-        raise IngestError(paths[0], None, None, "no ECCO release files found (parquet/jsonl/csv or test folders)")
+        artifacts = sum(s.kind != "other" for s in found.skipped)
+        raise IngestError(paths[0], None, None, "no ECCO release files found (parquet/jsonl/csv or test folders)"
+                          + (f"; {artifacts} files are ECCO model outputs or evaluation results: import them with "
+                             "ecco import-outputs / ecco import-results" if artifacts else ""))
     return found
 
 
@@ -128,12 +143,21 @@ def _add_file(
         if explicit:
             raise IngestError(path, None, None, "not a parquet, jsonl, csv or zip file")
         return
+    # ECCO's own outputs and results are not the release (a named file is taken as given with --config).
+    if not (explicit and config) and (kind := artifact_kind(path)) is not None:
+        if explicit:
+            command = "ecco import-outputs" if kind == "outputs" else "ecco import-results"
+            what = "model outputs" if kind == "outputs" else "evaluation results"
+            raise IngestError(path, None, None, f"ECCO {what}, not part of the release: import it with {command}")
+        found.skipped.append(SkippedFile(path, kind))
+        return
     cfg = config or config_of(path)
     spl = split or split_of(path)
     if cfg is None:
         if explicit:
             raise IngestError(path, None, None, "cannot tell the config (edit/generate/generate_eval/trajectories) "
                               "from the path; pass --config")
+        found.skipped.append(SkippedFile(path, "other"))
         return
     if spl is None:
         raise IngestError(path, None, None, "cannot tell the split (train/val/test) from the path; pass --split")
@@ -451,7 +475,8 @@ def import_release(
     discovery = discover(paths, config=config, split=split, visibility=visibility)
     tables, summary = parse_release(discovery, progress)
     write_release(store, tables, discovery, summary)
+    summary.skipped = list(discovery.skipped)
     return summary
 
 
-__all__ = ["ImportSummary", "discover", "import_release"]
+__all__ = ["ImportSummary", "SkippedFile", "discover", "import_release"]

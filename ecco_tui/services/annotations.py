@@ -33,6 +33,26 @@ FORMATS = ("jsonl", "parquet", "csv")
 COLUMNS = ("annotation_id", "target_kind", "target_id", "label", "note", "author", "created_at", "retracted")
 
 
+class UnknownTargetError(ValueError):
+    """A label was given to a target the store does not hold: refused, nothing stored."""
+
+    def __init__(self, target_kind: str, target_id: str, store_path: Path | None) -> None:
+        where = f"in {store_path}" if store_path is not None else "in the store"
+        form = " (output ids are run:row:sample:round)" if target_kind == "output" else ""
+        super().__init__(f"no {target_kind} {target_id!r} {where}{form}: nothing labelled")
+        self.target_kind = target_kind
+        self.target_id = target_id
+
+
+def target_exists(store: Store, target_kind: str, target_id: str) -> bool:
+    """Whether the store holds the output, pair or program `target_id` names."""
+    if target_kind == "output":
+        return store.get_output(target_id) is not None
+    if target_kind == "pair":
+        return bool(store.get_pairs([target_id]))
+    return store.get_program(target_id) is not None
+
+
 def label(
     store: Store,
     target_kind: str,
@@ -44,11 +64,16 @@ def label(
     labels: Sequence[str] = DEFAULT_LABELS,
     now: datetime | None = None,
 ) -> Annotation:
-    """Record one label now (own transaction) and return it."""
+    """Record one label now (own transaction) and return it.
+
+    Refuses (ValueError, nothing stored) an unknown kind or label, and a target the store does not hold
+    (`UnknownTargetError`): a label on a mistyped id would count nowhere and never show."""
     if target_kind not in TARGET_KINDS:
         raise ValueError(f"unknown target kind {target_kind!r} ({', '.join(TARGET_KINDS)})")
     if value not in labels:
         raise ValueError(f"unknown label {value!r} (labels: {', '.join(labels)})")
+    if not target_exists(store, target_kind, target_id):
+        raise UnknownTargetError(target_kind, target_id, store.path)
     annotation = Annotation(
         annotation_id=uuid.uuid4().hex,
         target_kind=target_kind,

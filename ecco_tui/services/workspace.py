@@ -11,7 +11,24 @@ from pathlib import Path
 from ecco_tui.config import Settings
 from ecco_tui.store.store import Store, StoreError, StoreLockedError
 
-__all__ = ["Store", "StoreError", "StoreLockedError", "existing_store", "open_for_app", "open_store"]
+__all__ = ["NoSuchStoreError", "Store", "StoreError", "StoreLockedError", "existing_store", "open_for_app",
+           "open_store", "require_store"]
+
+
+class NoSuchStoreError(StoreError):
+    """A command that works on an existing store was pointed at a file that does not exist (nothing is created:
+    a mistyped path must not become a new, empty store)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path}: no such store")
+        self.path = path
+
+
+def require_store(path: Path) -> Path:
+    """`path` when the store file exists; `NoSuchStoreError` otherwise."""
+    if not path.expanduser().exists():
+        raise NoSuchStoreError(path)
+    return path
 
 
 def open_store(path: Path | None, *, read_only: bool = False) -> Store:
@@ -28,16 +45,19 @@ def open_for_app(path: Path) -> tuple[Store, str | None]:
     return Store.open(path), None
 
 
-def existing_store(settings: Settings) -> tuple[Settings, str | None]:
+def existing_store(settings: Settings, *, create: bool = False) -> tuple[Settings, str | None]:
     """The settings a command that works on an existing store should use, and a notice naming the file when
     it is not the one the user configured.
 
     With no store configured (no --db, $ECCO_DB or config `db`) and nothing imported into the default store
     yet, `ecco open` shows the sample store that `ecco demo` builds; `ecco stats`, `report`, `label` and
     `eval` then use that store too (saying so), instead of answering "no such store" right after `ecco demo`.
+    A store that does not exist is refused (`NoSuchStoreError`) unless `create`.
     """
     sample = settings.sample_db_path
     if settings.db_configured or not sample.exists() or not is_empty(settings):
+        if not create:
+            require_store(settings.db_path)
         return settings, None
     notice = (f"no store configured: using the sample store {sample} (ecco demo's; pass --db or set ECCO_DB for "
               "another)")

@@ -95,12 +95,12 @@ def test_report_on_unknown_run_names_the_known_ones(tiny_release: Path, store_pa
     assert "no run named 'nope'" in err
 
 
-def test_label_export_import_and_kappa_from_the_command_line(store_path: Path, tmp_path: Path) -> None:
-    for target, a, b in (("o1", "broken", "broken"), ("o2", "no-gain", "broken")):
-        assert ecco("label", target, a, "--author", "alice", "--db", str(store_path))[0] == 0
-        assert ecco("label", target, b, "--author", "bob", "--db", str(store_path))[0] == 0
+def test_label_export_import_and_kappa_from_the_command_line(store_with_run: Path, tmp_path: Path) -> None:
+    for target, a, b in (("r:0:0:0", "broken", "broken"), ("r:1:0:0", "no-gain", "broken")):
+        assert ecco("label", target, a, "--author", "alice", "--db", str(store_with_run))[0] == 0
+        assert ecco("label", target, b, "--author", "bob", "--db", str(store_with_run))[0] == 0
     out_file = tmp_path / "labels.csv"
-    code, out, _ = ecco("export-annotations", "--out", str(out_file), "--db", str(store_path))
+    code, out, _ = ecco("export-annotations", "--out", str(out_file), "--db", str(store_with_run))
     assert code == 0 and "wrote 4 annotations" in out
     fresh = tmp_path / "fresh.duckdb"
     assert ecco("import-annotations", str(out_file), "--db", str(fresh))[0] == 0
@@ -109,8 +109,8 @@ def test_label_export_import_and_kappa_from_the_command_line(store_path: Path, t
     assert "alice" in out and "bob" in out and "0.500" in out  # 1 of 2 shared targets agree
 
 
-def test_label_outside_the_label_set_is_refused(store_path: Path) -> None:
-    code, _, err = ecco("label", "o1", "superb", "--db", str(store_path))
+def test_label_outside_the_label_set_is_refused(store_with_run: Path) -> None:
+    code, _, err = ecco("label", "r:0:0:0", "superb", "--db", str(store_with_run))
     assert code == 1 and "unknown label 'superb'" in err
 
 

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from ecco_tui.cli.main import app
 from ecco_tui.config import data_dir
 from ecco_tui.store.store import Store
+from tests.factories import build_store_with_run
 
 
 def ecco_process(*args: str, **env: str) -> subprocess.Popen[str]:
@@ -31,8 +32,8 @@ def wait_for_busy(proc: subprocess.Popen[str]) -> str:
     return proc.stderr.readline()
 
 
-def test_a_writer_that_finds_the_store_busy_waits_and_writes_once_it_is_released(store_path: Path) -> None:
-    Store.open(store_path).close()
+def test_a_writer_that_finds_the_store_busy_waits_and_writes_once_it_is_released(store_with_run: Path) -> None:
+    store_path = store_with_run
     holder = duckdb.connect(str(store_path))
     try:
         proc = ecco_process("label", "r:0:0:0", "broken", "--author", "alice", "--db", str(store_path))
@@ -62,8 +63,8 @@ def test_a_reader_that_finds_the_store_busy_waits_and_reads_once_it_is_released(
     assert "pairs" in out and "test_cases" in out
 
 
-def test_a_writer_gives_up_after_its_wait_in_one_line_naming_the_file(store_path: Path) -> None:
-    Store.open(store_path).close()
+def test_a_writer_gives_up_after_its_wait_in_one_line_naming_the_file(store_with_run: Path) -> None:
+    store_path = store_with_run
     holder = duckdb.connect(str(store_path))
     try:
         proc = ecco_process("label", "r:0:0:0", "broken", "--db", str(store_path), ECCO_STORE_WAIT="0.5")
@@ -77,10 +78,10 @@ def test_a_writer_gives_up_after_its_wait_in_one_line_naming_the_file(store_path
     assert "Traceback" not in err
 
 
-def test_with_no_store_configured_commands_use_the_sample_store_and_say_so(tiny_release: Path) -> None:
+def test_with_no_store_configured_commands_use_the_sample_store_and_say_so(tmp_path: Path) -> None:
     sample = data_dir() / "sample.duckdb"  # where `ecco demo` builds it (a temporary home in tests)
+    build_store_with_run(sample, tmp_path / "files")  # the release and run r, as `ecco demo` would
     runner = CliRunner()
-    assert runner.invoke(app, ["import", str(tiny_release), "--db", str(sample)]).exit_code == 0
     result = runner.invoke(app, ["stats"])
     assert result.exit_code == 0, result.output
     assert f"using the sample store {sample}" in result.stderr.replace("\n", "")

@@ -1,4 +1,5 @@
-"""Annotations: written at once, undoable, exported and imported exactly, with agreement between authors."""
+"""Annotations: written at once, undoable, exported and imported exactly, with agreement between authors; only
+targets the store holds can be labelled."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -15,24 +17,36 @@ import pytest
 from ecco_tui.ingest.errors import IngestError
 from ecco_tui.services import annotations as ann
 from ecco_tui.store.store import Store
+from tests.factories import build_store_with_run
+
+#: Outputs of run `r` in the `store` below (two rows, two samples each).
+O1, O2, O3, O4 = "r:0:0:0", "r:0:1:0", "r:1:0:0", "r:1:1:0"
+
+
+@pytest.fixture
+def store(store_path: Path, tmp_path: Path) -> Iterator[Store]:
+    """The tiny release and an edit run `r` with outputs O1…O4 (labels need targets that exist)."""
+    s = Store.open(build_store_with_run(store_path, tmp_path / "files", samples=2))
+    yield s
+    s.close()
 
 
 def test_a_label_is_stored_immediately_and_is_the_current_one(store: Store) -> None:
-    ann.label(store, "output", "r:0:0:0", "spurious-optimization", "alice")
-    (current,) = store.current_annotations(target_ids=["r:0:0:0"])
+    ann.label(store, "output", O1, "spurious-optimization", "alice")
+    (current,) = store.current_annotations(target_ids=[O1])
     assert (current.label, current.author) == ("spurious-optimization", "alice")
 
 
 def test_the_newest_label_of_an_author_wins(store: Store) -> None:
-    ann.label(store, "output", "o1", "broken", "alice", now=datetime(2026, 1, 1))
-    ann.label(store, "output", "o1", "needs-review", "alice", now=datetime(2026, 1, 2))
+    ann.label(store, "output", O1, "broken", "alice", now=datetime(2026, 1, 1))
+    ann.label(store, "output", O1, "needs-review", "alice", now=datetime(2026, 1, 2))
     (current,) = store.current_annotations()
     assert current.label == "needs-review"
 
 
 def test_undo_retracts_the_last_label_and_restores_the_previous(store: Store) -> None:
-    ann.label(store, "output", "o1", "broken", "alice", now=datetime(2026, 1, 1))
-    ann.label(store, "output", "o1", "no-gain", "alice", now=datetime(2026, 1, 2))
+    ann.label(store, "output", O1, "broken", "alice", now=datetime(2026, 1, 1))
+    ann.label(store, "output", O1, "no-gain", "alice", now=datetime(2026, 1, 2))
     undone = ann.undo_last(store, "alice")
     assert undone is not None and undone.label == "no-gain"
     assert [a.label for a in store.current_annotations()] == ["broken"]
@@ -45,13 +59,13 @@ def test_undo_with_nothing_to_undo_is_none(store: Store) -> None:
 
 def test_unknown_label_is_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="unknown label 'great'"):
-        ann.label(store, "output", "o1", "great", "alice")
+        ann.label(store, "output", O1, "great", "alice")
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "parquet", "csv"])
 def test_export_then_import_into_a_fresh_store_round_trips_exactly(store: Store, tmp_path: Path, fmt: str) -> None:
-    ann.label(store, "output", "o1", "broken", "alice", note="off by one, see test 3", now=datetime(2026, 1, 1))
-    ann.label(store, "pair", "test:4", "ecco-fix-candidate", "bob", now=datetime(2026, 1, 2, 3, 4, 5, 123456))
+    ann.label(store, "output", O1, "broken", "alice", note="off by one, see test 3", now=datetime(2026, 1, 1))
+    ann.label(store, "pair", "test:1", "ecco-fix-candidate", "bob", now=datetime(2026, 1, 2, 3, 4, 5, 123456))
     ann.undo_last(store, "alice")
     path = tmp_path / f"labels.{fmt}"
     assert ann.export_annotations(store, path) == 2
@@ -61,7 +75,7 @@ def test_export_then_import_into_a_fresh_store_round_trips_exactly(store: Store,
 
 
 def test_importing_the_same_file_twice_changes_nothing(store: Store, tmp_path: Path) -> None:
-    ann.label(store, "output", "o1", "broken", "alice")
+    ann.label(store, "output", O1, "broken", "alice")
     path = tmp_path / "labels.jsonl"
     ann.export_annotations(store, path)
     ann.import_annotations(store, path)
@@ -88,24 +102,24 @@ def test_cohen_kappa_of_a_textbook_example() -> None:
 
 
 def test_agreement_uses_targets_both_authors_labelled(store: Store) -> None:
-    for target, x, y in (("o1", "broken", "broken"), ("o2", "no-gain", "broken"), ("o3", "broken", "broken")):
+    for target, x, y in ((O1, "broken", "broken"), (O2, "no-gain", "broken"), (O3, "broken", "broken")):
         ann.label(store, "output", target, x, "alice")
         ann.label(store, "output", target, y, "bob")
-    ann.label(store, "output", "o4", "broken", "alice")
+    ann.label(store, "output", O4, "broken", "alice")
     (pair,) = ann.agreement(store)
     assert (pair.author_a, pair.author_b, pair.items) == ("alice", "bob", 3)
     assert pair.observed == pytest.approx(2 / 3)
 
 
-def test_labels_shown_as_saved_survive_sigkill(store_path: Path) -> None:
-    Store.open(store_path).close()
+def test_labels_shown_as_saved_survive_sigkill(store_path: Path, tmp_path: Path) -> None:
+    build_store_with_run(store_path, tmp_path / "files", samples=2)
     script = textwrap.dedent(f"""
         import sys, time
         from ecco_tui.services import annotations as ann
         from ecco_tui.store.store import Store
         store = Store.open({str(store_path)!r})
         for i in range(1000):
-            ann.label(store, "output", f"o{{i}}", "broken", "crash-test")
+            ann.label(store, "output", {O1!r}, "broken", "crash-test", note=f"label {{i}}")
             print(i, flush=True)
             time.sleep(0.01)
     """)
@@ -120,5 +134,40 @@ def test_labels_shown_as_saved_survive_sigkill(store_path: Path) -> None:
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     with Store.open(store_path) as store:
-        labelled = {a.target_id for a in store.current_annotations(author="crash-test")}
-    assert {f"o{i}" for i in range(saved + 1)} <= labelled
+        labelled = {a.note for a in store.all_annotations() if a.author == "crash-test"}
+    assert {f"label {i}" for i in range(saved + 1)} <= labelled
+
+
+# -- only targets the store holds --------------------------------------------------------------------------------
+
+
+def test_a_label_on_an_output_the_store_does_not_hold_is_refused_and_nothing_is_stored(store: Store) -> None:
+    with pytest.raises(ann.UnknownTargetError, match=r"no output 'bogus-target' in .*store\.duckdb"):
+        ann.label(store, "output", "bogus-target", "broken", "alice")
+    assert store.all_annotations() == []
+
+
+def test_a_label_on_a_pair_the_store_does_not_hold_is_refused(store: Store) -> None:
+    with pytest.raises(ann.UnknownTargetError, match="no pair 'test:9'"):
+        ann.label(store, "pair", "test:9", "broken", "alice")
+    assert store.all_annotations() == []
+
+
+def test_a_label_on_a_program_the_store_does_not_hold_is_refused(store: Store) -> None:
+    with pytest.raises(ann.UnknownTargetError, match="no program 'nope'"):
+        ann.label(store, "program", "nope", "broken", "alice")
+    assert store.all_annotations() == []
+
+
+def test_pairs_and_programs_the_store_holds_can_be_labelled(store: Store) -> None:
+    pair = store.get_pair("test:0")
+    assert pair is not None
+    ann.label(store, "pair", pair.pair_id, "no-gain", "alice")
+    ann.label(store, "program", pair.slow.program_id, "needs-review", "alice")
+    assert {(a.target_kind, a.target_id) for a in store.current_annotations()} == {
+        ("pair", "test:0"), ("program", pair.slow.program_id)}
+
+
+def test_an_unknown_target_is_a_value_error_so_callers_that_refuse_bad_labels_refuse_it_too(store: Store) -> None:
+    with pytest.raises(ValueError, match="nothing labelled"):
+        ann.label(store, "output", "r:7:0:0", "broken", "alice")
