@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple, TypeAlias
+from typing import ClassVar, NamedTuple, TypeAlias
 
 
 def normalize_code(code: str) -> str:
@@ -109,6 +109,25 @@ class Spectrum:
     problem_id: str
     runtimes_s: tuple[float, ...]
     memories_kb: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HumanSpectrum:
+    """A problem's human solutions' mean per-test runtimes (s) and memories (KB), as a generated program is
+    ranked among them, and where they come from: ECCO's published Judge0 spectrum, or the problem's human
+    solutions measured on the program's engine (`services.judging.spectra`)."""
+
+    PUBLISHED: ClassVar[str] = "published by ECCO (Judge0)"
+
+    problem_id: str
+    runtimes_s: tuple[float, ...]
+    memories_kb: tuple[float, ...]
+    source: str  # PUBLISHED, or "<n> human solutions on <engine>"
+    measured_on: str | None = None  # the engine, for measured spectra
+
+    @property
+    def size(self) -> int:
+        return len(self.runtimes_s)
 
 
 @dataclass(frozen=True, slots=True)

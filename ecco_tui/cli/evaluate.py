@@ -180,9 +180,12 @@ def eval_cmd(
                                              "not only the last.")] = False,
     output_format: Annotated[str, typer.Option("--format", help="table, csv, json or md.")] = "table",
     no_sandbox: NoSandboxOption = False,
-    paired: Annotated[bool, typer.Option("--paired", help="Run each output and its input back to back on every "
-                                         "test (alternating order), --repeat pairs per test: drift and load hit "
-                                         "both alike, and the speedup's interval comes from the pairs.")] = False,
+    paired: Annotated[bool | None, typer.Option(
+        "--paired/--unpaired", help="Paired (the default for editing runs with a fixed --repeat and --cost time): "
+        "run each output and its input back to back on every test (alternating order), --repeat pairs per test, "
+        "so drift and load hit both alike and the speedup's interval comes from the pairs. --unpaired: run each "
+        "program on its own (inputs already measured are not run again). Generation runs, --repeat auto and "
+        "--cost instructions are unpaired.", show_default=False)] = None,
 ) -> None:
     """Execute all inputs and outputs of runs, storing every per-test result as it arrives (resumable)."""
     import asyncio
@@ -203,18 +206,23 @@ def eval_cmd(
         fail(problem)
     if paired and (repeats is None or cost != evaluation.TIME):
         fail("--paired takes a fixed --repeat (pairs per test) and --cost time")
+    if paired is None:
+        paired = repeats is not None and cost == evaluation.TIME
     refuse_unsandboxable(settings)
     if runs_unsandboxed(settings):
         warn_unsandboxed("the runs' programs run")
     visibility = None if tests == "all" else tests
     limits = limits_from(settings)
     with user_errors(), open_store(settings.db_path) as store:
+        editing: set[str] = set()  # the runs evaluated paired, when paired
         for run_id in run:
             known = store.get_run(run_id)
             if known is None:
                 fail(f"--run: no run named {run_id!r} (runs: {', '.join(r.run_id for r in store.runs()) or 'none'})")
             if split and known.split != split:
                 fail(f"--run {run_id}: made from the {known.split} split, not {split}")
+            if known.task == "edit":
+                editing.add(run_id)
         counting = cost == evaluation.INSTRUCTIONS
 
         async def go() -> list[EvalDone]:
@@ -230,9 +238,10 @@ def eval_cmd(
                     for run_id in run:
                         with progress_bar() as progress:
                             report_progress = stage_progress(progress, run_id)
-                            if paired:
+                            if paired and run_id in editing:
                                 done.append(await _evaluate_paired(store, eng, info, run_id, limits, visibility,
-                                                                   repeats or 1, not all_rounds, report_progress))
+                                                                   repeats or 1, not all_rounds, force,
+                                                                   report_progress))
                                 continue
                             if repeats is None:
                                 auto = await evaluation.evaluate_auto(
@@ -283,23 +292,24 @@ def eval_cmd(
 
 async def _evaluate_paired(
     store: Store, engine: Engine, info: EngineInfo, run_id: str, limits: Limits, visibility: str | None,
-    repeat: int, final_round_only: bool, progress: ProgressFn,
+    repeat: int, final_round_only: bool, force: bool, progress: ProgressFn,
 ) -> EvalDone:
-    """`ecco eval --paired` of one run: every (input, output) pair back to back on each test; outputs identical
-    to their input (not paired: they can only differ by noise) run as the unpaired evaluation would."""
+    """`ecco eval` (paired) of one editing run: every (input, output) pair back to back on each test; outputs
+    identical to their input (not paired: they can only differ by noise) run as the unpaired evaluation would.
+    With `force`, `repeat` new pairs per test are added to the stored ones."""
     from ecco_tui.model import code_sha256
     from ecco_tui.services import evaluation, paired
 
     plan = paired.plan_pairs(store, run_id, info, limits, visibility=visibility, repeat=repeat,
-                             final_round_only=final_round_only)
+                             final_round_only=final_round_only, force=force)
     stats = await paired.execute_pairs(store, engine, plan, limits, progress=progress)
     identical = [("output", pid, code)
                  for pid, slow, code in evaluation.run_pairs(store, run_id, final_round_only=final_round_only)
                  if slow is not None and code_sha256(slow) == code_sha256(code)]
     if identical:
         rest = evaluation.plan_evaluation(store, identical, info, limits, run_id=run_id, visibility=visibility,
-                                          repeat=repeat)
-        more = await evaluation.execute_plan(store, engine, rest, limits, progress=progress)
+                                          repeat=repeat, force=force)
+        more = await evaluation.execute_plan(store, engine, rest, limits, force=force, progress=progress)
         stats.executed += more.executed
         stats.cached += more.cached
         stats.errors += more.errors

@@ -34,6 +34,7 @@ from ecco_tui.metrics import (
 )
 from ecco_tui.model import (
     Execution,
+    HumanSpectrum,
     ModelOutput,
     Pair,
     PairRow,
@@ -41,7 +42,6 @@ from ecco_tui.model import (
     ProblemSummary,
     Program,
     Run,
-    Spectrum,
     StoredTest,
     Trajectory,
 )
@@ -58,6 +58,7 @@ from ecco_tui.services.judging import (
     problem_outcomes,
 )
 from ecco_tui.services.judging import OutcomeSummary as OutcomeSummary
+from ecco_tui.services.judging.spectra import human_spectra, published_spectrum
 from ecco_tui.store.store import Store, StoreLockedError
 
 #: Problem orders the browser cycles through (keys of the store's whitelist of ORDER BY clauses).
@@ -110,7 +111,7 @@ class ProblemDetail:
     problem: Problem
     pairs: list[PairRow]
     outputs: list[ModelOutput]
-    spectrum: Spectrum | None
+    spectrum: HumanSpectrum | None  # ECCO's published one (context; a compare view ranks on its own engine's)
     trajectories: list[Trajectory]
     n_public_tests: int
     n_private_tests: int
@@ -217,6 +218,7 @@ class CompareMetrics:
     memory_percentile: float | None = None
     below_resolution: bool = False
     identical: bool = False
+    basis: str | None = None  # how the verdict was reached (`OutputVerdict.basis`)
 
     @property
     def ran(self) -> bool:
@@ -238,7 +240,7 @@ class CompareView:
     pair: Pair | None
     tests: list[TestRow] = field(default_factory=list)
     metrics: CompareMetrics = field(default_factory=CompareMetrics)
-    spectrum: Spectrum | None = None
+    spectrum: HumanSpectrum | None = None  # the humans the right program is ranked among (same engine)
     kind: str = "pair"
     key: str = ""
     run: Run | None = None
@@ -352,7 +354,7 @@ class Catalog:
             problem=problem,
             pairs=self.store.pairs(problem_id=problem_id, limit=10_000),
             outputs=outputs,
-            spectrum=self.store.spectrum(problem_id),
+            spectrum=published_spectrum(self.store, problem_id),
             trajectories=self.store.trajectories_for(problem_id),
             n_public_tests=sum(1 for t in tests if t.visibility == "public"),
             n_private_tests=sum(1 for t in tests if t.visibility == "private"),
@@ -403,8 +405,8 @@ class Catalog:
         return refreshed
 
     @_unit
-    def spectrum(self, problem_id: str) -> Spectrum | None:
-        return self.store.spectrum(problem_id)
+    def spectrum(self, problem_id: str) -> HumanSpectrum | None:
+        return published_spectrum(self.store, problem_id)
 
     @_unit
     def trajectories(self, problem_id: str) -> list[Trajectory]:
@@ -417,7 +419,7 @@ class Catalog:
         if pair is None:
             return None
         fast = _as_output(pair.fast.code, pair.problem_id, pair_id=pair.pair_id)
-        tests, metrics = self._compare(pair.problem_id, pair, fast, None)
+        tests, metrics, spectrum = self._compare(pair.problem_id, pair, fast, None)
         return CompareView(
             title=f"pair {pair.pair_id} · {pair.problem_id}",
             problem=self.store.get_problem(pair.problem_id),
@@ -430,7 +432,7 @@ class Catalog:
             pair=pair,
             tests=tests,
             metrics=metrics,
-            spectrum=self.store.spectrum(pair.problem_id),
+            spectrum=spectrum,
             kind="pair",
             key=pair.pair_id,
         )
@@ -450,7 +452,7 @@ class Catalog:
             fastest = problem.fastest_code if problem else None
             left = Program("", output.problem_id, fastest or "", code_sha256(fastest) if fastest else "", "Python")
             left_label = "fastest human" if fastest else "(no reference)"
-        tests, metrics = self._compare(output.problem_id, pair, output, run)
+        tests, metrics, spectrum = self._compare(output.problem_id, pair, output, run)
         return CompareView(
             title=f"{output.run_id} · row {output.row_idx} · round {output.round} · {output.problem_id}",
             problem=problem,
@@ -463,7 +465,7 @@ class Catalog:
             pair=pair,
             tests=tests,
             metrics=metrics,
-            spectrum=self.store.spectrum(output.problem_id),
+            spectrum=spectrum,
             kind="output",
             key=output.output_id,
             run=run,
@@ -484,7 +486,7 @@ class Catalog:
             "", trajectory.problem_id, "", "", "Python")
         pair = Pair(f"{trajectory_id}#{step}", "", step, trajectory.problem_id, left,
                     right or Program("", trajectory.problem_id, current.code, code_sha256(current.code), "Python"))
-        tests, metrics = self._compare(trajectory.problem_id, pair if left.code else None,
+        tests, metrics, spectrum = self._compare(trajectory.problem_id, pair if left.code else None,
                                        _as_output(current.code, trajectory.problem_id, pair_id=pair.pair_id), None)
         return CompareView(
             title=f"{trajectory.user_id} · {trajectory.problem_id} · step {step}",
@@ -498,16 +500,17 @@ class Catalog:
             pair=None,
             tests=tests,
             metrics=metrics,
-            spectrum=self.store.spectrum(trajectory.problem_id),
+            spectrum=spectrum,
             kind="step",
             key=f"{trajectory_id}#{step}",
         )
 
     def _compare(
         self, problem_id: str, pair: Pair | None, right: ModelOutput, run: Run | None
-    ) -> tuple[list[TestRow], CompareMetrics]:
+    ) -> tuple[list[TestRow], CompareMetrics, HumanSpectrum | None]:
         """Per-test rows (every visibility) and the verdict (private tests) of `right` against the pair's
-        slow program, or, without a pair (NL generation), the problem's fastest human solution."""
+        slow program, or, without a pair (NL generation), the problem's fastest human solution; and the human
+        spectrum its percentiles rank it in (measured on the same engine, `judging.spectra`)."""
         problem = self.store.get_problem(problem_id)
         reference = pair.slow.code if pair is not None else (problem.fastest_code if problem else None)
         scope = Measurements(self.store, right.run_id, outputs=[right], pairs={pair.pair_id: pair} if pair else {},
@@ -524,7 +527,9 @@ class Catalog:
         n_scored = sum(1 for t in tests if t.visibility == SCORED)
         left_m = measure_from_executions(e for e in left_all if e.visibility == SCORED)
         right_m = measure_from_executions(e for e in right_all if e.visibility == SCORED)
-        spectrum = self.store.spectrum(problem_id)
+        # Nothing measured: ECCO's published spectrum, for context (no program is placed on it).
+        spectrum = (human_spectra(self.store, [problem_id], scope.engine)[problem_id] if scope.engine
+                    else published_spectrum(self.store, problem_id))
         common: dict[str, Any] = dict(
             left=side_stats(left_m, left_all), right=side_stats(right_m, right_all), n_tests=n_scored,
             engine=scope.engine_label,
@@ -536,7 +541,7 @@ class Catalog:
             common["memory_percentile"] = program_memory_percentile(right_m, spectrum.memories_kb)
         if pair is None:  # NL generation: no input to be faster than, correctness decides
             outcome = Outcome.NOT_RUN.value if not right_m.ran else (PASSES if right_m.all_passed else FAILS)
-            return rows, CompareMetrics(outcome=outcome, **common)
+            return rows, CompareMetrics(outcome=outcome, **common), spectrum
         # The table above lists every test; the verdict scores the private ones.
         verdict = next(iter(editing_verdicts(scope.scoring(SCORED))), None)
         left_in = left_m if left_m.ran else None
@@ -552,8 +557,9 @@ class Catalog:
             memory_hi=verdict.memory_hi if verdict else None,
             below_resolution=bool(verdict and verdict.below_resolution),
             identical=bool(verdict and verdict.identical_to_input),
+            basis=verdict.basis if verdict else None,
             **common,
-        )
+        ), spectrum
 
 
 # -- pure helpers --------------------------------------------------------------------------------------

@@ -99,7 +99,7 @@ class ProgramJob:
     code: str
     code_sha256: str
     problem_id: str
-    role: str  # input | output
+    role: str  # input | output | human (a human solution a generation run's percentiles rank among)
     tests: tuple[TestCase, ...]
     repeats: tuple[tuple[int, ...], ...]  # per test: the repeat indices still missing
 
@@ -145,7 +145,11 @@ def execution_key(
 
 def run_programs(store: Store, run_id: str, *, final_round_only: bool = True) -> list[tuple[str, str, str]]:
     """(role, problem_id, code) of every program a run's evaluation needs: each pair's slow input and each
-    output's code (all samples; by default the last round of each row, as ECCO evaluates)."""
+    output's code (all samples; by default the last round of each row, as ECCO evaluates); for a generation run,
+    also a sample of each problem's human solutions ("human"), which its percentiles rank the outputs among on
+    the same engine (`services.judging.spectra`)."""
+    from ecco_tui.services.judging.spectra import HUMAN_SAMPLE
+
     run = store.get_run(run_id)
     if run is None:
         known = ", ".join(r.run_id for r in store.runs()) or "none"
@@ -153,19 +157,23 @@ def run_programs(store: Store, run_id: str, *, final_round_only: bool = True) ->
     outputs = store.run_outputs(run_id, final_round_only=final_round_only)
     seen: set[tuple[str, str]] = set()
     programs: list[tuple[str, str, str]] = []
-    pair_cache: dict[str, str] = {}
+    found = store.get_pairs(sorted({o.pair_id for o in outputs if o.pair_id})) if run.task == "edit" else {}
     for out in outputs:
-        if run.task == "edit" and out.pair_id:
-            if out.pair_id not in pair_cache:
-                pair = store.get_pair(out.pair_id)
-                pair_cache[out.pair_id] = pair.slow.code if pair else ""
-            slow = pair_cache[out.pair_id]
-            if slow and (code_sha256(slow), out.problem_id) not in seen:
-                seen.add((code_sha256(slow), out.problem_id))
-                programs.append(("input", out.problem_id, slow))
+        pair = found.get(out.pair_id) if out.pair_id else None
+        slow = pair.slow.code if pair else ""
+        if slow and (code_sha256(slow), out.problem_id) not in seen:
+            seen.add((code_sha256(slow), out.problem_id))
+            programs.append(("input", out.problem_id, slow))
         if out.code and out.code.strip() and (code_sha256(out.code), out.problem_id) not in seen:
             seen.add((code_sha256(out.code), out.problem_id))
             programs.append(("output", out.problem_id, out.code))
+    if run.task == "generate":
+        humans = store.human_programs(sorted({o.problem_id for o in outputs}), limit=HUMAN_SAMPLE)
+        for problem_id, sampled in humans.items():
+            for sha, code in sampled:
+                if (sha, problem_id) not in seen:
+                    seen.add((sha, problem_id))
+                    programs.append(("human", problem_id, code))
     return programs
 
 
@@ -202,16 +210,27 @@ def plan_program(
     *,
     mode: str = TIME,
     force: bool = False,
+    add: bool = False,
 ) -> tuple[ProgramJob | None, int, int]:
     """One program's job for the repeat indices in `repeats` that are not stored yet: (job or None, cached,
-    to run). Repeat 0 of an ``instructions`` request needs a counted measurement; anything else any."""
+    to run). Repeat 0 of an ``instructions`` request needs a counted measurement; anything else any.
+
+    `force`: run `repeats` again (a run of a stored repeat index supersedes it: the newest wins). `add`: run
+    `len(repeats)` new samples per test, after the stored ones, which they join (re-runs add evidence)."""
     sha = code_sha256(code)
-    done_any, done_counted = (set(), set()) if force else measured_keys(store, sha, problem_id, info, limits, mode)
+    measured = not force or add
+    done_any, done_counted = measured_keys(store, sha, problem_id, info, limits, mode) if measured else (set(), set())
+    stored_top: dict[tuple[str, int, str | None], int] = {}
+    if add:
+        for vis, idx, test_sha, r in done_any:
+            stored_top[(vis, idx, test_sha)] = max(r, stored_top.get((vis, idx, test_sha), -1))
+        done_any, done_counted = set(), set()
     cached = to_run = 0
     todo_tests, todo_repeats = [], []
     for test in tests:
         missing = []
-        for r in repeats:
+        first = stored_top.get((test.visibility, test.index, test.sha256), -1) + 1
+        for r in (range(first, first + len(repeats)) if add else repeats):
             key = (test.visibility, test.index, test.sha256, r)
             done = key in done_counted if mode == INSTRUCTIONS and r == 0 else key in done_any
             if not done:
@@ -236,8 +255,10 @@ def plan_evaluation(
     repeat: int = 1,
     mode: str = TIME,
     force: bool = False,
+    add: bool = False,
 ) -> EvalPlan:
-    """Which (program, test, repeat) executions are missing for `repeat` runs per test in `mode`."""
+    """Which (program, test, repeat) executions are missing for `repeat` runs per test in `mode` (`force`,
+    `add`: see `plan_program`)."""
     plan = EvalPlan(run_id=run_id, programs=len(programs))
     tests_by_problem: dict[str, list[TestCase]] = {}
     for role, problem_id, code in programs:
@@ -249,7 +270,7 @@ def plan_evaluation(
         if not tests:
             continue
         job, cached, to_run = plan_program(store, role, problem_id, code, tests, info, limits, range(repeat),
-                                           mode=mode, force=force)
+                                           mode=mode, force=force, add=add)
         plan.cached += cached
         plan.to_run += to_run
         if job is not None:
@@ -435,16 +456,12 @@ def run_pairs(store: Store, run_id: str, *, final_round_only: bool = True) -> li
         raise StoreError(f"no run named {run_id!r} (runs: {known})")
     seen: set[tuple[str, str | None, str]] = set()
     pairs = []
-    slow_of: dict[str, str | None] = {}
-    for out in store.run_outputs(run_id, final_round_only=final_round_only):
-        if not out.code or not out.code.strip():
-            continue
-        slow = None
-        if run.task == "edit" and out.pair_id:
-            if out.pair_id not in slow_of:
-                pair = store.get_pair(out.pair_id)
-                slow_of[out.pair_id] = pair.slow.code if pair and pair.slow.code.strip() else None
-            slow = slow_of[out.pair_id]
+    outputs = [o for o in store.run_outputs(run_id, final_round_only=final_round_only) if o.code and o.code.strip()]
+    found = store.get_pairs(sorted({o.pair_id for o in outputs if o.pair_id})) if run.task == "edit" else {}
+    slow_of = {pid: p.slow.code if p.slow.code.strip() else None for pid, p in found.items()}
+    for out in outputs:
+        assert out.code is not None  # kept above: outputs with code
+        slow = slow_of.get(out.pair_id) if out.pair_id else None
         key = (out.problem_id, code_sha256(slow) if slow else None, code_sha256(out.code))
         if key not in seen:
             seen.add(key)

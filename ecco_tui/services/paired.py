@@ -72,8 +72,10 @@ def plan_pairs(
     visibility: str | None = "private",
     repeat: int = 1,
     final_round_only: bool = True,
+    force: bool = False,
 ) -> PairedPlan:
-    """Which (input, output, test) pairs the run still needs for `repeat` pairs per test."""
+    """Which (input, output, test) pairs the run still needs for `repeat` pairs per test; with `force`, `repeat`
+    more per test, beside the stored ones (a re-run adds evidence, it never replaces it)."""
     plan = PairedPlan(run_id)
     tests_of: dict[str, tuple[TestCase, ...]] = {}
     for problem_id, slow, code in run_pairs(store, run_id, final_round_only=final_round_only):
@@ -89,9 +91,9 @@ def plan_pairs(
         tests = tests_of[problem_id]
         if not tests:
             continue
-        have = store.paired_counts(code_sha256(slow), code_sha256(code), problem_id, engine=info.name,
-                                   engine_version=info.version, limits_key=limits.key(),
-                                   context_prefix=PAIR_CONTEXT)
+        have = {} if force else store.paired_counts(
+            code_sha256(slow), code_sha256(code), problem_id, engine=info.name, engine_version=info.version,
+            limits_key=limits.key(), context_prefix=PAIR_CONTEXT)
         todo, missing = [], []
         for test in tests:
             done = min(have.get((test.visibility, test.index, test.sha256), 0), repeat)

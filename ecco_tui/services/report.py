@@ -23,9 +23,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import cast
 
+from ecco_tui.engines.base import STATUS_DESCRIPTIONS
 from ecco_tui.metrics import ecco_compat
 from ecco_tui.metrics import summary as metric_summary
-from ecco_tui.metrics.types import EditingRow, GenerationRow, ProgramMeasure
+from ecco_tui.metrics.types import EditingRow, GenerationRow, ProgramMeasure, TestMeasure
 from ecco_tui.model import Run, StoredVerdict
 from ecco_tui.services.engines import UNSANDBOXED, accounting_of, is_sandboxed
 from ecco_tui.services.judging import MEMORY_BOOT as MEMORY_BOOT
@@ -43,6 +44,7 @@ from ecco_tui.services.judging import (
 from ecco_tui.services.judging import OutputVerdict as OutputVerdict
 from ecco_tui.services.judging import editing_verdicts as editing_verdicts
 from ecco_tui.services.judging import raw_measures as raw_measures
+from ecco_tui.services.judging.spectra import human_spectra, uses_published
 from ecco_tui.store.store import EccoBasisRow, ReportBasis, Store, StoreError
 
 #: Judging (measurements -> verdicts) is `services.judging`'s; the names re-exported above and this one stay
@@ -263,8 +265,13 @@ def judged_report_run(
                           **cost)  # type: ignore[arg-type]
         return line, judged
     gen_rows = []
+    # Ranked among human solutions measured like the outputs (`judging.spectra`): ECCO's published spectra for
+    # imported ECCO results and --ecco-compat, else those run on the same engine.
+    spectra = human_spectra(store, {outs[0].problem_id for outs in rows.values()}, engine_name,
+                            ecco_compat=mode == "ecco")
+    sources = sorted({sp.source for sp in spectra.values() if sp is not None})
     for row, outs in rows.items():
-        spectrum = store.spectrum(outs[0].problem_id)
+        spectrum = spectra.get(outs[0].problem_id)
         # A row an ECCO result file has an entry for was scored against a spectrum ECCO had, even when this
         # store has none: keep it (percentiles stay undefined) instead of skipping it like an unscored row.
         fallback = () if row in imported_rows else None
@@ -278,12 +285,26 @@ def judged_report_run(
     # the pass@1 denominator).
     with_spectrum = [r for r in gen_rows if r.human_runtimes]
     p = metric_summary.summarize_generation(with_spectrum, mode=mode) if with_spectrum else None  # type: ignore[arg-type]
-    note = "" if len(with_spectrum) == len(gen_rows) else (
-        f"{len(gen_rows) - len(with_spectrum)} problems have no spectrum in the store (import generate_eval)")
+    notes = []
+    published = uses_published(engine_name, ecco_compat=mode == "ecco")
+    if with_spectrum and not published:
+        notes.append("percentiles among " + ("; ".join(sources) if len(sources) <= 2 else
+                                             f"human solutions on {engine_name} ({len(sources)} sample sizes)"))
+    if len(with_spectrum) != len(gen_rows):
+        missing = len(gen_rows) - len(with_spectrum)
+        notes.append(f"{missing} problems have no spectrum in the store (import generate_eval)"
+                     if published else
+                     f"{missing} problems have no human solution measured on {engine_name} (ecco eval runs a sample)")
+    note = "; ".join(notes)
     return ReportLine(run.run_id, run.task, run.model, run.method, run.split, engine_name, g.n, g.pass_at_1,
                       mean_runtime_percentile=p.mean_runtime_percentile if p else None,
                       mean_memory_percentile=p.mean_memory_percentile if p else None, mode=mode, note=note,
                       sandboxed=data.sandboxed, accounting=data.accounting), None
+
+
+def _status(measure: TestMeasure | None) -> str | None:
+    """A test's status over its repeats (Accepted when every repeat passed, else the first failing status)."""
+    return None if measure is None else STATUS_DESCRIPTIONS.get(measure.status_id, str(measure.status_id))
 
 
 def _ran_or_empty(measures: list[ProgramMeasure], evaluated: bool = False) -> tuple[ProgramMeasure, ...]:
@@ -488,6 +509,10 @@ def explain_row(
     best_index = (ecco_compat.ecco_best_sample(samples) if mode == "ecco" else 0) or 0
     out = outs[best_index]
     out_ex = data.executions(out.code, out.problem_id, row, "output")
+    paired = data.adjacent(pair.slow.code, out.code, pair.problem_id) if pair and mode != "ecco" else []
+    if paired:  # judged on its pairs (`ecco eval`, paired): explained on the same runs
+        inp_ex, out_ex = [a for a, _ in paired], [b for _, b in paired]
+        samples[best_index] = measure_from_executions(out_ex)
     inp, outp = measure_from_executions(inp_ex), samples[best_index]
     if mode == "ecco":
         speedup = ecco_compat.ecco_speedup(inp, outp)
@@ -504,16 +529,15 @@ def explain_row(
         rule = ("default: the output must pass every test; speedup = sum of the input's CPU times / the output's, "
                 "over the tests both completed; times of crashed tests are not counted")
     verdict = next((v for v in editing_verdicts(data) if v.output_id == out.output_id), None)
-    by_in = {f"{e.visibility}:{e.test_idx}": e for e in inp_ex}
-    by_out = {f"{e.visibility}:{e.test_idx}": e for e in out_ex}
+    # Per test, the values the sums and the verdict use: medians over repeats (or pairs), a crash's time left out.
+    by_in, by_out = inp.by_id(), outp.by_id()
     count_in, count_out = instruction_counts(inp_ex), instruction_counts(out_ex)
     tests = []
     for tid in sorted(set(by_in) | set(by_out), key=lambda t: (t.split(":")[0] != "public", int(t.split(":")[1]))):
         a, b = by_in.get(tid), by_out.get(tid)
-        tests.append(ExplainTest(tid, a.status_description if a else None, a.cpu_time_s if a else None,
-                                 a.memory_kb if a else None, b.status_description if b else None,
-                                 b.cpu_time_s if b else None, b.memory_kb if b else None, tid in counted,
-                                 count_in.get(tid), count_out.get(tid)))
+        tests.append(ExplainTest(tid, _status(a), a.cpu_time_s if a else None, a.memory_kb if a else None,
+                                 _status(b), b.cpu_time_s if b else None, b.memory_kb if b else None,
+                                 tid in counted, count_in.get(tid), count_out.get(tid)))
     in_sum = math.fsum(t.input_time_s or 0.0 for t in tests if t.counted) if counted else None
     out_sum = math.fsum(t.output_time_s or 0.0 for t in tests if t.counted) if counted else None
     interval = ((verdict.speedup_lo, verdict.speedup_hi) if verdict and verdict.speedup_lo is not None

@@ -1,10 +1,11 @@
 """Live re-run: execute the programs of one comparison again on every test of their problem, now.
 
-The compare view's `r` calls `rerun_programs` in an async worker. It plans with `force=True` over all
-tests (public and private), executes through `execute_plan` (which stores each result as it arrives) and
-reports every finished test through `progress`, so the view can update its per-test rows while it runs.
-Cancelling the awaiting task stops the runs: `execute_plan` consumes the engine's generator under
-`aclosing`, and the engines stop their programs when closed.
+The compare view's `r` calls `rerun_programs` in an async worker. It plans one new sample per test over all
+tests (public and private), after the stored ones (`add=True`: re-runs add evidence, they never supersede),
+executes through `execute_plan` (which stores each result as it arrives) and reports every finished test
+through `progress`, so the view can update its per-test rows while it runs. Cancelling the awaiting task stops
+the runs: `execute_plan` consumes the engine's generator under `aclosing`, and the engines stop their programs
+when closed.
 """
 
 from __future__ import annotations
@@ -84,13 +85,15 @@ async def rerun_programs(
     progress: Callable[[RerunEvent], None] | None = None,
     concurrency: int = 2,
 ) -> RerunSummary:
-    """Run `codes` (duplicates and empty programs dropped) on every test of `problem_id`, force=True, and
-    store the results. Raises CancelledError when cancelled, after storing what had finished."""
+    """Run `codes` (duplicates and empty programs dropped) once more on every test of `problem_id` and store
+    the results as new samples beside the stored ones (pooled into the medians; nothing is superseded, so a
+    re-run under load cannot replace a quiet measurement). Raises CancelledError when cancelled, after storing
+    what had finished."""
     unique = list(dict.fromkeys(c for c in codes if c and c.strip()))
     programs = [("input" if i == 0 and len(unique) > 1 else "output", problem_id, code)
                 for i, code in enumerate(unique)]
     info = await engine.info()
-    plan = plan_evaluation(store, programs, info, limits, visibility=None, force=True)
+    plan = plan_evaluation(store, programs, info, limits, visibility=None, add=True)
     reporting = _Reporting(engine, progress or (lambda _event: None), plan.to_run)
     stats = await execute_plan(store, reporting, plan, limits, force=True, source=SOURCE,
                                concurrency=concurrency, flush_batch=1)

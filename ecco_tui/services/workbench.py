@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ecco_tui.config import Settings
-from ecco_tui.model import Annotation, Problem, Run, Spectrum, Trajectory
+from ecco_tui.model import Annotation, HumanSpectrum, Problem, Run, Trajectory
 from ecco_tui.services import annotations as labelling
 from ecco_tui.services import ecco_fix, rounds
 from ecco_tui.services.catalog import (
@@ -173,7 +173,8 @@ class Workbench:
     def refresh_verdicts(self, progress: Callable[[str, int, int], None] | None = None) -> list[str] | None:
         return self.catalog.refresh_verdicts(progress)
 
-    def spectrum(self, problem_id: str) -> Spectrum | None:
+    def spectrum(self, problem_id: str) -> HumanSpectrum | None:
+        """ECCO's published spectrum of the problem (a compare view carries the one its program is ranked in)."""
         return self.catalog.spectrum(problem_id)
 
     def problem(self, problem_id: str) -> Problem | None:

@@ -1214,6 +1214,33 @@ class Store:
         ), Spectrum, convert={"runtimes_s": tuple, "memories_kb": tuple})
 
     @_unit
+    def human_programs(self, problem_ids: Sequence[str], *, limit: int) -> dict[str, list[tuple[str, str]]]:
+        """Per problem, up to `limit` accepted human solutions as (code_sha256, code), in code-hash order: the
+        pairs' slow and fast programs and the accepted trajectory steps (never a model output)."""
+        if not problem_ids:
+            return {}
+        rows = self._cursor().execute(
+            """WITH human AS (
+                   SELECT slow_program_id AS program_id FROM pairs WHERE problem_id IN (SELECT unnest($ids))
+                   UNION SELECT fast_program_id FROM pairs WHERE problem_id IN (SELECT unnest($ids))
+                   UNION SELECT s.program_id FROM trajectory_steps s JOIN trajectories t USING (trajectory_id)
+                   WHERE t.problem_id IN (SELECT unnest($ids)) AND s.status = 'Accepted'
+               ),
+               distinct_programs AS (
+                   SELECT p.problem_id, p.code_sha256, any_value(p.code) AS code FROM programs p
+                   WHERE p.program_id IN (SELECT program_id FROM human) GROUP BY 1, 2
+               )
+               SELECT problem_id, code_sha256, code FROM distinct_programs
+               QUALIFY row_number() OVER (PARTITION BY problem_id ORDER BY code_sha256) <= $limit
+               ORDER BY problem_id, code_sha256""",
+            {"ids": list(problem_ids), "limit": limit},
+        ).fetchall()
+        found: dict[str, list[tuple[str, str]]] = {}
+        for problem_id, sha, code in rows:
+            found.setdefault(problem_id, []).append((sha, code))
+        return found
+
+    @_unit
     def trajectories_for(self, problem_id: str) -> list[Trajectory]:
         ids = (
             self._cursor()

@@ -1,4 +1,5 @@
-"""A killed `ecco eval` resumes where it stopped: no duplicate results, the same final table.
+"""A killed `ecco eval --unpaired` resumes where it stopped: no duplicate results, the same final table (the
+paired evaluation's resumption: tests/cli/test_eval_paired.py).
 
 The kill never races the programs' speed: the eval runs against a loopback Judge0 (real wire format) that holds
 one slow input "Processing" until the test releases it, so the first eval cannot finish before it is killed,
@@ -89,7 +90,7 @@ def _eval(db: Path, judge0_url: str) -> subprocess.Popen[str]:
     env = {**os.environ, "COLUMNS": "200"}
     return subprocess.Popen(
         [sys.executable, "-m", "ecco_tui", "eval", "--run", "r", "--db", str(db), "--format", "json",
-         "--engine", "judge0", "--judge0-url", judge0_url],
+         "--engine", "judge0", "--judge0-url", judge0_url, "--unpaired"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
 

@@ -308,12 +308,13 @@ def _executed(err: str) -> tuple[int, int]:
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
 def test_eval_then_cost_instructions_runs_only_what_lacks_counts(store: Store, tmp_path: Path,
                                                                  store_path: Path) -> None:
-    """eval; eval --cost instructions re-runs exactly repeat 0 (now counted); a second one is fully cached."""
+    """eval --unpaired; eval --cost instructions re-runs exactly repeat 0 (now counted); a second one is fully
+    cached, and so is a plain unpaired eval (a counted result satisfies a plain request)."""
     import_release(store, [_release(tmp_path / "release", n=2_000, tests=1)])
     import_outputs(store, _outputs(tmp_path, [FAST]), run_id="m")
     store.close()
     db = ["--db", str(store_path), "--engine", "local", "--format", "json"]
-    code, _, err = _cli("eval", "--run", "m", *db)
+    code, _, err = _cli("eval", "--run", "m", *db, "--unpaired")
     assert code == 0, err
     assert _executed(err) == (2, 0)
     code, out, err = _cli("eval", "--run", "m", *db, "--cost", "instructions")
@@ -327,7 +328,7 @@ def test_eval_then_cost_instructions_runs_only_what_lacks_counts(store: Store, t
     assert line["n_cost_compared"] == 1
     code, _, err = _cli("eval", "--run", "m", *db, "--cost", "instructions")
     assert _executed(err) == (0, 2)
-    code, _, err = _cli("eval", "--run", "m", *db)
+    code, _, err = _cli("eval", "--run", "m", *db, "--unpaired")
     assert _executed(err) == (0, 2)
     with Store.open(store_path, read_only=True) as s:
         latest = s.latest_executions([code_sha256(SLOW), code_sha256(FAST)])

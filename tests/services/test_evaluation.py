@@ -86,6 +86,20 @@ async def test_force_reruns_and_the_newest_result_wins(run_store: Store, engine:
     assert len(latest) == 3
 
 
+async def test_a_rerun_adds_samples_and_keeps_the_earlier_ones(run_store: Store, engine: LocalEngine) -> None:
+    """What the compare view's `r` does (`rerun_programs`): new samples after the stored ones, all of them read."""
+    from ecco_tui.services.rerun import rerun_programs
+
+    await _evaluate(run_store, engine, "good")
+    before = run_store.latest_executions([code_sha256(FAST_SUM)], engine="local")
+    summary = await rerun_programs(run_store, engine, "p90001", [FAST_SUM], LIMITS)
+    assert summary.executed == 4  # its 4 tests (public and private), once more
+    latest = run_store.latest_executions([code_sha256(FAST_SUM)], engine="local")
+    assert {e.execution_id for e in before} < {e.execution_id for e in latest}
+    private = [e for e in latest if e.visibility == "private"]
+    assert sorted(Counter(e.repeat_idx for e in private).items()) == [(0, 3), (1, 3)]
+
+
 async def test_repeats_store_every_sample(run_store: Store, engine: LocalEngine) -> None:
     stats = await _evaluate(run_store, engine, "good", repeat=2)
     assert stats.executed == 20

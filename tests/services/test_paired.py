@@ -71,6 +71,22 @@ def test_fewer_than_two_tests_give_no_interval() -> None:
     assert paired_ratio_ci({"a": [(0.02, 0.01)], "b": [(0.0, 0.01)]}) is None
 
 
+def test_pairs_on_one_test_alone_get_the_noise_floor_interval() -> None:
+    """One pair tells nothing of the noise: the verdict gets the unpaired interval of the same runs (3% floor),
+    never no interval, which would let the point ratio decide."""
+    from ecco_tui.model import Measured
+    from ecco_tui.services.judging.verdict import paired_intervals
+
+    def run(sha: str, cpu: float) -> Measured:
+        return Measured(sha, "p1", "private", 0, 0, "local 1", 3, "Accepted", cpu, 9000.0, None, "pair#x")
+
+    speed, memory = paired_intervals([(run("in", 0.020), run("out", 0.010))])
+    assert speed is not None and memory is not None
+    point, lo, hi = speed
+    assert point == pytest.approx(2.0) and 1.8 < lo < 2.0 < hi < 2.2
+    assert memory[0] == pytest.approx(1.0) and memory[1] < 1.0 < memory[2]
+
+
 # -- paired executions, stored and judged ---------------------------------------------------------------
 
 
@@ -142,3 +158,29 @@ async def test_a_paired_output_is_judged_on_its_pairs(edit_run: Store, engine: L
     assert fast.speedup is not None and fast.speedup_lo is not None and fast.speedup_hi is not None
     assert fast.speedup_lo <= fast.speedup <= fast.speedup_hi
     assert verdicts[1].outcome == "not-run"  # identical to its input: not paired, the unpaired eval measures it
+
+
+def test_explain_shows_the_numbers_the_verdict_is_computed_from(edit_run: Store) -> None:
+    """One set of numbers: --explain of a paired output lists, per test, the medians of its pairs (not an
+    unpaired run of the input, nor the newest sample) and its sums give the verdict's speedup."""
+    from ecco_tui.services.report import explain_row
+
+    slow, fast = code_sha256(EDIT_ROWS["test"][0]["input"]), code_sha256(FAST_SUM)
+    tests = edit_run.tests_for("p90001", "private")
+    stored = []
+    for t in tests:
+        stored.append(Execution(f"old-{t.idx}", slow, "p90001", "private", t.idx, "local", "local-1", 3, "Accepted",
+                                1.0, 1.0, 3000.0))  # an unpaired run of the input under load: not the pairs'
+        for k, (a, b) in enumerate(((0.030, 0.010), (0.034, 0.012), (0.032, 0.011))):
+            context = f"{PAIR_CONTEXT}{t.idx}-{k}"
+            stored += [Execution(f"a-{t.idx}-{k}", slow, "p90001", "private", t.idx, "local", "local-1", 3,
+                                 "Accepted", a, a, 3000.0, repeat_idx=k, context=context),
+                       Execution(f"b-{t.idx}-{k}", fast, "p90001", "private", t.idx, "local", "local-1", 3,
+                                 "Accepted", b, b, 3000.0, repeat_idx=k, context=context)]
+    edit_run.add_executions(stored)
+    explained = explain_row(edit_run, "run", 0)
+    assert [(t.input_time_s, t.output_time_s) for t in explained.tests] == [(0.032, 0.011)] * len(tests)
+    verdict = next(v for v in editing_verdicts(Measurements(edit_run, "run", engine="local")) if v.row_idx == 0)
+    assert explained.speedup == pytest.approx(verdict.speedup) == pytest.approx(0.032 / 0.011)
+    assert explained.interval == (verdict.speedup_lo, verdict.speedup_hi)
+    assert verdict.basis == f"paired {len(tests)} tests × 3 pairs · 95% log-ratios"

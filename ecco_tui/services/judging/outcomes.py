@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from ecco_tui.metrics.generation import program_memory_percentile, program_runtime_percentile
 from ecco_tui.metrics.outcome import Outcome
-from ecco_tui.model import CodeHashes, ModelOutput, Pair, Run, Spectrum
+from ecco_tui.model import CodeHashes, ModelOutput, Pair, Run
 from ecco_tui.services.judging.measurements import SCORED, EnginePolicy, Measurements
+from ecco_tui.services.judging.spectra import human_spectra
 from ecco_tui.services.judging.verdict import SEED, JudgedRun, OutputVerdict, editing_verdicts, record_judged
 from ecco_tui.store.store import Store
 
@@ -52,8 +53,10 @@ def _summaries(verdicts: Iterable[OutputVerdict]) -> dict[str, OutcomeSummary]:
 
 def generation_outcomes(store: Store, data: Measurements, outs: Iterable[ModelOutput]) -> dict[str, OutcomeSummary]:
     """Generation outputs that ran: passes / fails (pass@1's criterion, every private test), and where a
-    passing one's runtime and memory fall in the problem's spectrum of human solutions."""
-    spectra: dict[str, Spectrum | None] = {}
+    passing one's runtime and memory fall among the problem's human solutions measured on the same engine
+    (`spectra.human_spectra`)."""
+    outs = list(outs)
+    spectra = human_spectra(store, {o.problem_id for o in outs}, data.engine)
     result = {}
     judged = []
     for o in outs:
@@ -61,9 +64,7 @@ def generation_outcomes(store: Store, data: Measurements, outs: Iterable[ModelOu
         measure = data.measure(o.code, o.problem_id, o.row_idx, "output")
         if not measure.ran:
             continue
-        if o.problem_id not in spectra:
-            spectra[o.problem_id] = store.spectrum(o.problem_id)
-        spectrum = spectra[o.problem_id]
+        spectrum = spectra.get(o.problem_id)
         result[o.output_id] = OutcomeSummary(
             outcome=PASSES if measure.all_passed else FAILS, speedup=None, speedup_lo=None, speedup_hi=None,
             n_passed=measure.n_passed, n_run=measure.n_tests,

@@ -63,6 +63,8 @@ class OutputVerdict:
     # 95% interval of the memory reduction, from the same executions and noise model as the speedup's.
     memory_lo: float | None = None
     memory_hi: float | None = None
+    # How the verdict was reached, in one line: paired or not, tests x samples, the interval's method and level.
+    basis: str = ""
 
     @property
     def cpu_direction(self) -> str | None:
@@ -129,24 +131,25 @@ def editing_verdicts(
     output exactly the interval `measurement_ratio_ci` gives it alone, as a few numpy arrays per run)."""
     verdicts = []
     sides: dict[int, _Side] = {}
-    judged = []  # (row, pair, input side, output, output side, adjacent pairs), report order
+    # (row, pair, input side, output, output side, adjacent pairs, each side's own runs), report order
+    judged = []
     for row, outs in data.rows.items():
         pair = data.pair_of(outs)
         inp_side = _side(data.executions(pair.slow.code, pair.problem_id, row, "input") if pair else [], sides)
         for o in outs:
+            out_side = _side(data.executions(o.code, o.problem_id, row, "output"), sides)
             paired = data.adjacent(pair.slow.code, o.code, pair.problem_id) if pair else []
             if paired:  # judged on the pairs alone: both sides measured back to back
                 judged.append((row, pair, _side([a for a, _ in paired], sides), o,
-                               _side([b for _, b in paired], sides), paired))
+                               _side([b for _, b in paired], sides), paired, (inp_side, out_side)))
             else:
-                judged.append((row, pair, inp_side, o, _side(data.executions(o.code, o.problem_id, row, "output"),
-                                                             sides), []))
-    both = [(i, out) for _, _, i, _, out, paired in judged if i.executions and out.executions and not paired]
+                judged.append((row, pair, inp_side, o, out_side, [], (inp_side, out_side)))
+    both = [(i, out) for _, _, i, _, out, paired, _ in judged if i.executions and out.executions and not paired]
     speed_cis = iter(measurement_ratio_cis([(i.runtimes, o.runtimes) for i, o in both], n_boot=SPEED_BOOT,
                                            seed=seed))
     memory_cis = iter(measurement_ratio_cis([(i.memories, o.memories) for i, o in both], n_boot=MEMORY_BOOT,
                                             seed=seed))
-    for row, pair, inp_side, o, out_side, paired in judged:
+    for row, pair, inp_side, o, out_side, paired, (own_in, own_out) in judged:
         inp, out = inp_side.measure, out_side.measure
         inp_ex, out_ex = inp_side.executions, out_side.executions
         same = pair is not None and bool(o.code) and data.sha(o.code or "") == pair.slow.code_sha256
@@ -163,7 +166,9 @@ def editing_verdicts(
             noise = (ci[1], ci[2]) if ci else None
             outcome = classify_outcome(inp if inp.ran else None, out, faster_threshold=faster_threshold,
                                        noise=noise)
-        instructions = instruction_speedup(inp_ex, out_ex) if inp_ex and out_ex else None
+        # Instruction counts are exact: taken from each program's own runs (`--cost instructions` never pairs).
+        instructions = (instruction_speedup(own_in.executions, own_out.executions)
+                        if own_in.executions and own_out.executions else None)
         verdicts.append(OutputVerdict(
             output_id=o.output_id, row_idx=row, problem_id=o.problem_id, passed=out.all_passed,
             n_tests=out.n_tests, n_passed=out.n_passed,
@@ -173,16 +178,49 @@ def editing_verdicts(
             identical_to_input=same, instruction_speedup=instructions,
             cost_disagree=cost_directions_disagree((ci[1], ci[2]) if ci else None, instructions),
             memory_lo=mem_ci[1] if mem_ci else None, memory_hi=mem_ci[2] if mem_ci else None,
+            basis=_basis(same and out.all_passed, paired, inp_side, out_side, ci, faster_threshold),
         ))
     record_judged(v.output_id for v in verdicts)
     return verdicts
+
+
+def _basis(identical: bool, paired: Sequence[tuple[Sample, Sample]], inp: _Side, out: _Side,
+           ci: tuple[float, float, float] | None, threshold: float) -> str:
+    """One short line on how the verdict was reached (the compare view shows it beside the numbers): paired or
+    not, tests x samples per test, and the 95% interval's method (paired log-ratios, or the measurement
+    bootstrap with its 3% per-run floor for tests run once)."""
+    if identical:
+        return "same program as its input: within noise"
+    if ci is None:
+        return "no interval: no test both completed"
+    above = f", faster = above {threshold:g}" if threshold != 1.0 else ""
+    if paired:
+        per_test: Counter[str] = Counter(f"{a.visibility}:{a.test_idx}" for a, _ in paired)
+        how = "log-ratios" if len(per_test) > 1 or max(per_test.values()) > 1 else "bootstrap, 3% floor"
+        return f"paired {_count([len(per_test)], 'test')} × {_count(per_test.values(), 'pair')} · 95% {how}{above}"
+    shared = out.runtimes.keys() & inp.runtimes.keys()
+    runs = [len(side.runtimes[t]) for side in (inp, out) for t in shared]
+    floor = ", 3% floor" if runs and min(runs) == 1 else ""
+    return f"unpaired {_count([len(shared)], 'test')} × {_count(runs, 'run')} · 95% bootstrap{floor}{above}"
+
+
+def _count(values: Iterable[int], noun: str) -> str:
+    """"3 pairs" or "1–3 runs" (per test)."""
+    found = sorted(set(values))
+    low, high = found[0], found[-1]
+    amount = str(low) if low == high else f"{low}–{high}"
+    return f"{amount} {noun}{'' if high == 1 else 's'}"
 
 
 def paired_intervals(
     paired: Sequence[tuple[Sample, Sample]]
 ) -> tuple[tuple[float, float, float] | None, tuple[float, float, float] | None]:
     """The speedup's and the memory ratio's (point, lo, hi) from adjacent (input, output) runs
-    (`metrics.paired.paired_ratio_ci`), over the tests where both completed (a crash's time is not a cost)."""
+    (`metrics.paired.paired_ratio_ci`), over the tests where both completed (a crash's time is not a cost).
+
+    Pairs on one test alone tell nothing of the noise (a single log-ratio has no spread): those get the
+    unpaired interval of the same runs (`measurement_ratio_cis`, with its per-measurement noise floor), never
+    none, which would let the point decide."""
     time_pairs: dict[str, list[tuple[float, float]]] = defaultdict(list)
     memory_pairs: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for a, b in paired:
@@ -193,7 +231,16 @@ def paired_intervals(
             time_pairs[test].append((a.cpu_time_s, b.cpu_time_s))
         if a.memory_kb is not None and b.memory_kb is not None:
             memory_pairs[test].append((a.memory_kb, b.memory_kb))
-    return paired_ratio_ci(time_pairs), paired_ratio_ci(memory_pairs)
+    return _paired_or_floor(time_pairs, SPEED_BOOT), _paired_or_floor(memory_pairs, MEMORY_BOOT)
+
+
+def _paired_or_floor(pairs: dict[str, list[tuple[float, float]]], n_boot: int) -> tuple[float, float, float] | None:
+    found = paired_ratio_ci(pairs)
+    if found is None and pairs:
+        found = measurement_ratio_cis([({t: [a for a, _ in ps] for t, ps in pairs.items()},
+                                        {t: [b for _, b in ps] for t, ps in pairs.items()})], n_boot=n_boot,
+                                      seed=SEED)[0]
+    return found
 
 
 def outcome_counts(verdicts: Iterable[OutputVerdict], n_outputs: int) -> dict[str, int]:

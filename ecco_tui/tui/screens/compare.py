@@ -627,7 +627,9 @@ class CompareScreen(EccoScreen):
         if view is None or view.problem is None:
             return
         if view.spectrum is None:
-            self.notify(f"{view.problem.problem_id} has no human spectrum in this store.", severity="warning")
+            engine = view.metrics.engine
+            where = f" measured on {engine} (ecco eval runs a sample)" if engine else " in this store"
+            self.notify(f"{view.problem.problem_id} has no human spectrum{where}.", severity="warning")
             return
         self.app.push_screen(SpectrumScreen(view.problem, view.spectrum, marker_for(view)))
 
@@ -691,7 +693,7 @@ def _passes(label: str, side: SideStats, n_scored: int, *, warn: bool) -> str:
 def metrics_lines(view: CompareView, annotation: Annotation | None = None) -> list[str]:
     """The header's lines under the title (content markup): the outcome badge (and the author's label
     beside it) with the ratios that justify it, then pass counts, percentile and where the numbers come
-    from."""
+    from, then how the verdict was reached (paired or not, samples, the interval's method)."""
     m: CompareMetrics = view.metrics
     badge = outcome_content_markup(m.outcome)
     if annotation is not None:
@@ -726,7 +728,10 @@ def metrics_lines(view: CompareView, annotation: Annotation | None = None) -> li
         facts.append(f"[dim]engine {escape(m.engine)}[/dim]")
     if m.accounting:
         facts.append(f"[dim]cost {escape(m.accounting)}[/dim]")
-    return [f"{badge}  " + " · ".join(ratios), " · ".join(facts)]
+    lines = [f"{badge}  " + " · ".join(ratios), " · ".join(facts)]
+    if m.basis:  # how the verdict was reached, in one line
+        lines.append(f"[dim]verdict: {escape(m.basis)}[/dim]")
+    return lines
 
 
 def label_target(view: CompareView) -> tuple[str, str] | None:

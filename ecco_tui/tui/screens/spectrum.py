@@ -1,5 +1,6 @@
-"""A problem's human spectrum: histograms of accepted human runtimes and memories (ECCO's generate_eval),
-with the shown program marked and its percentile, when it was run and passed."""
+"""A problem's human spectrum: histograms of accepted human runtimes and memories (ECCO's published
+generate_eval, or the problem's human solutions measured on the shown program's engine), with the shown
+program marked and its percentile, when it was run and passed; the source is named."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from textual.markup import escape
 from textual.widgets import Footer, Header, Static
 
 from ecco_tui.metrics import median_or_none
-from ecco_tui.model import Problem, Spectrum
+from ecco_tui.model import HumanSpectrum, Problem
 from ecco_tui.services.catalog import CompareView
 from ecco_tui.tui.formatting import fmt_kb, fmt_pct, fmt_seconds
 from ecco_tui.tui.screens.base import EccoScreen
@@ -45,13 +46,14 @@ def _median(values: tuple[float, ...]) -> float | None:
     return median_or_none(values)
 
 
-def spectrum_summary(problem: Problem, spectrum: Spectrum, marker: Marker | None) -> Content:
+def spectrum_summary(problem: Problem, spectrum: HumanSpectrum, marker: Marker | None) -> Content:
     rt, mem = spectrum.runtimes_s, spectrum.memories_kb
     lines = [
         f"[b]{escape(problem.name or problem.problem_id)}[/b]  [dim]{problem.problem_id}[/dim]",
         f"{len(rt)} accepted human solutions · runtime min {fmt_seconds(min(rt) if rt else None)} · median "
         f"{fmt_seconds(_median(rt))} · max {fmt_seconds(max(rt) if rt else None)} · memory median "
         f"{fmt_kb(_median(mem))}",
+        f"[dim]humans: {escape(spectrum.source)}; the program is placed among humans measured the same way[/dim]",
     ]
     if marker is None:
         lines.append("[dim]No program to place: open the spectrum from a compare view whose right program ran.[/dim]")
@@ -70,7 +72,7 @@ def spectrum_summary(problem: Problem, spectrum: Spectrum, marker: Marker | None
 class SpectrumScreen(EccoScreen):
     TITLE = "Spectrum"
 
-    def __init__(self, problem: Problem, spectrum: Spectrum, marker: Marker | None = None) -> None:
+    def __init__(self, problem: Problem, spectrum: HumanSpectrum, marker: Marker | None = None) -> None:
         super().__init__(id="spectrum")
         self.problem = problem
         self.spectrum = spectrum
