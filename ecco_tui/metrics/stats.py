@@ -50,13 +50,15 @@ def _clean(samples: Mapping[str, Sequence[float]], name: str) -> dict[str, tuple
     for key, values in samples.items():
         if not values:
             continue
-        # Sorting makes the result independent of the order repeats were recorded in.
-        ordered = tuple(sorted(values))
+        if len(values) == 1:  # most tests run once: nothing to sort
+            ordered: tuple[float, ...] = (values[0],)
+        else:  # sorting makes the result independent of the order repeats were recorded in
+            ordered = tuple(sorted(values))
         if not (ordered[0] >= 0 and math.isfinite(sum(ordered))):  # one check for all (NaN and inf propagate)
             for value in ordered:
                 if not math.isfinite(value) or value < 0:
                     raise ValueError(f"{name}[{key!r}] has {value!r}; values must be finite and non-negative")
-        cleaned[str(key)] = ordered
+        cleaned[key if isinstance(key, str) else str(key)] = ordered
     return cleaned
 
 

@@ -23,11 +23,12 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import cast
 
+from ecco_tui import __version__
 from ecco_tui.engines.base import STATUS_DESCRIPTIONS
 from ecco_tui.metrics import ecco_compat
 from ecco_tui.metrics import summary as metric_summary
 from ecco_tui.metrics.types import EditingRow, GenerationRow, ProgramMeasure, TestMeasure
-from ecco_tui.model import Run, StoredVerdict
+from ecco_tui.model import Run, StoredVerdict, VerdictStamp
 from ecco_tui.services.engines import UNSANDBOXED, accounting_of, is_sandboxed
 from ecco_tui.services.judging import MEMORY_BOOT as MEMORY_BOOT
 from ecco_tui.services.judging import (
@@ -114,14 +115,52 @@ def report_run(
     mode: str = "default",
     faster_threshold: float = 1.0,
 ) -> ReportLine:
-    """The run's report line: read from its cached verdicts when they are this report's (`cached_line`), else
-    judged from its executions (`judged_report_run`). Both give the same line."""
+    """The run's report line: the stored one when the commands that refreshed the run's verdicts stored it and
+    nothing changed since (`stored_line`), else read from its cached verdicts when they are this report's
+    (`cached_line`), else judged from its executions (`judged_report_run`). All give the same line."""
+    if engine is None and visibility == SCORED and faster_threshold == 1.0 and mode in LINE_MODES:
+        stored = store.stored_report_line(run.run_id, mode, LINE_VERSION, store.verdict_stamp(run.run_id))
+        if stored is not None:
+            return line_from_json(stored)
     if mode == "ecco" or (mode == "default" and faster_threshold == 1.0):
         line = cached_line(store, run, engine=engine, visibility=visibility, mode=mode)
         if line is not None:
             return line
     return judged_report_run(store, run, engine=engine, visibility=visibility, mode=mode,
                              faster_threshold=faster_threshold)[0]
+
+
+#: The modes whose lines are stored beside a run's cached verdicts (`store_lines`): the default one (the
+#: `--ecco-compat` line of a 50k-output store costs 4 s more on every refresh, for a mode reports rarely use;
+#: it is computed when asked), and the version of the code that computes them: a line stored by another version
+#: is never read (bump it when a line's figures change).
+LINE_MODES = ("default",)
+LINE_VERSION = f"{__version__}/1"
+
+
+def line_to_json(line: ReportLine) -> str:
+    return json.dumps(asdict(line))
+
+
+def line_from_json(text: str) -> ReportLine:
+    fields = json.loads(text)
+    for name in ("speedup_ci", "memory_reduction_ci", "instruction_speedup_ci"):
+        if fields.get(name) is not None:
+            fields[name] = tuple(fields[name])
+    return ReportLine(**fields)
+
+
+def store_lines(store: Store, run: Run, stamp: VerdictStamp) -> None:
+    """Store the run's report lines (`LINE_MODES`, as `ecco report` would print them) read from
+    its freshly cached verdicts (`cached_line`), keyed by `stamp`, so that `ecco report` reads instead of
+    computing them (the commands that refresh verdicts call this; `ecco report` opens the store read-only).
+    Lines `cached_line` cannot give (generation runs, several engines, instruction counts) are not stored."""
+    lines = {}
+    for mode in LINE_MODES:
+        line = cached_line(store, run, mode=mode)
+        if line is not None:
+            lines[mode] = line_to_json(line)
+    store.replace_report_lines(run.run_id, lines, LINE_VERSION, stamp)
 
 
 def cached_line(

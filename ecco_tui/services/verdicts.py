@@ -10,7 +10,8 @@ the browser's outputs column shows (`judging.problem_outcomes`, i.e. `ecco repor
 Freshness: each run's rows carry a stamp (how many outputs the run had, and how many executions its programs
 and inputs had). Anything that stores executions (`ecco eval`, `import-results`, `refine`, the app's
 re-run) makes the stamp differ; `stale_runs` finds those runs by comparing counts, and `refresh_verdicts`
-recomputes them. The CLI refreshes after writing; the app refreshes stale runs in a worker when the browser
+recomputes them, and stores the runs' report lines beside them (`report.store_lines`: `ecco report` reads them
+while nothing changed). The CLI refreshes after writing; the app refreshes stale runs in a worker when the browser
 shows (and when it comes back to it), if the store is writable. `ecco eval`, which prints the report of the
 runs it evaluated and refreshes them, calls `report_and_refresh`: each output is judged once for both.
 """
@@ -23,7 +24,7 @@ from contextlib import contextmanager
 
 from ecco_tui.model import Run, StoredVerdict
 from ecco_tui.services.judging import JudgedRun, OutcomeSummary, run_outcomes
-from ecco_tui.services.report import ReportLine, judged_report_run
+from ecco_tui.services.report import ReportLine, judged_report_run, store_lines
 from ecco_tui.store.store import Store, StoreError
 
 #: progress(run id, done outputs, total outputs) while a run is recomputed.
@@ -85,6 +86,7 @@ def refresh_verdicts(
     for run_id in todo:
         stamp = store.verdict_stamp(run_id)
         store.replace_verdicts(run_id, compute_run_verdicts(store, runs[run_id], progress), stamp)
+        store_lines(store, runs[run_id], stamp)
     return todo
 
 
@@ -113,6 +115,7 @@ def report_and_refresh(
             line, judged = judged_report_run(store, runs[run_id], engine=engine, visibility=visibility)
         lines.append(line)
         store.replace_verdicts(run_id, compute_run_verdicts(store, runs[run_id], progress, judged=judged), stamp)
+        store_lines(store, runs[run_id], stamp)
     return lines
 
 

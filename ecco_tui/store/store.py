@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -936,21 +936,34 @@ class Store:
 
     @_unit
     def verdict_stamp(self, run_id: str) -> VerdictStamp:
-        """Counts the run's verdicts depend on: its outputs, and the executions of its programs and inputs."""
+        """Counts the run's verdicts depend on: its outputs, and the executions of its programs and inputs; for a
+        generation run also those of its problems' human solutions, whose spectra rank its outputs
+        (`services.judging.spectra`)."""
         stamp = fetch_one(self._cursor().execute(
             """
-            WITH outs AS (SELECT output_id, pair_id, program_id FROM model_outputs WHERE run_id = ?),
+            WITH outs AS (SELECT output_id, pair_id, program_id, problem_id FROM model_outputs WHERE run_id = $run),
+            generated AS (
+                SELECT DISTINCT problem_id FROM outs WHERE (SELECT task FROM runs WHERE run_id = $run) = 'generate'
+            ),
+            humans AS (
+                SELECT slow_program_id AS program_id FROM pairs WHERE problem_id IN (SELECT problem_id FROM generated)
+                UNION SELECT fast_program_id FROM pairs WHERE problem_id IN (SELECT problem_id FROM generated)
+                UNION SELECT st.program_id FROM trajectory_steps st JOIN trajectories t USING (trajectory_id)
+                WHERE t.problem_id IN (SELECT problem_id FROM generated) AND st.status = 'Accepted'
+            ),
             codes AS (
                 SELECT pr.code_sha256 FROM outs JOIN programs pr ON pr.program_id = outs.program_id
                 UNION
                 SELECT s.code_sha256 FROM outs JOIN pairs pa ON pa.pair_id = outs.pair_id
                 JOIN programs s ON s.program_id = pa.slow_program_id
+                UNION
+                SELECT h.code_sha256 FROM programs h WHERE h.program_id IN (SELECT program_id FROM humans)
             )
             SELECT (SELECT count(*) FROM executions e WHERE e.code_sha256 IN (SELECT code_sha256 FROM codes))
                        AS n_executions,
                    (SELECT count(*) FROM outs) AS n_outputs
             """,
-            [run_id],
+            {"run": run_id},
         ), VerdictStamp)
         assert stamp is not None  # an aggregate always has its one row
         return stamp
@@ -971,6 +984,23 @@ class Store:
             tx.execute("DELETE FROM verdict_state WHERE run_id = ?", [run_id])
             tx.execute("INSERT INTO verdict_state (run_id, n_executions, n_outputs) VALUES (?, ?, ?)",
                        [run_id, stamp.n_executions, stamp.n_outputs])
+
+    @_unit
+    def stored_report_line(self, run_id: str, mode: str, version: str, stamp: VerdictStamp) -> str | None:
+        """The JSON of a run's report line in `mode`, when it was computed by `version` from this `stamp`."""
+        row = self._cursor().execute(
+            "SELECT line FROM report_lines WHERE run_id = ? AND mode = ? AND version = ? AND n_executions = ? "
+            "AND n_outputs = ?", [run_id, mode, version, stamp.n_executions, stamp.n_outputs]).fetchone()
+        return None if row is None else str(row[0])
+
+    def replace_report_lines(self, run_id: str, lines: Mapping[str, str], version: str, stamp: VerdictStamp) -> None:
+        """A run's report lines (JSON by mode), computed by `version` from `stamp`, replacing the stored ones."""
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM report_lines WHERE run_id = ?", [run_id])
+            for mode, line in lines.items():
+                tx.execute("INSERT INTO report_lines (run_id, mode, version, n_executions, n_outputs, line) "
+                           "VALUES (?, ?, ?, ?, ?, ?)", [run_id, mode, version, stamp.n_executions, stamp.n_outputs,
+                                                          line])
 
     @_unit
     def verdicts(

@@ -76,6 +76,37 @@ def test_build_report_reads_the_cache_and_judges_nothing(judged: Store, monkeypa
     assert build_report(judged) == expected
 
 
+def test_a_refresh_stores_each_runs_lines_and_the_report_reads_them(
+    judged: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lines a refresh stores are the computed ones, field for field; `ecco report` then reads them."""
+    for run in judged.runs():
+        for mode in report.LINE_MODES:
+            stored = judged.stored_report_line(run.run_id, mode, report.LINE_VERSION,
+                                               judged.verdict_stamp(run.run_id))
+            assert stored is not None and report.line_from_json(stored) == cached_line(judged, run, mode=mode)
+    expected = {mode: build_report(judged, mode=mode) for mode in report.LINE_MODES}
+
+    def no_computing(*args: object, **kwargs: object) -> object:
+        raise AssertionError("computed although a stored line is fresh")
+
+    monkeypatch.setattr(report, "cached_line", no_computing)
+    monkeypatch.setattr(report, "judged_report_run", no_computing)
+    assert {mode: build_report(judged, mode=mode) for mode in report.LINE_MODES} == expected
+
+
+def test_a_stored_line_of_another_version_or_stamp_is_not_read(judged: Store) -> None:
+    run = judged.runs()[0]
+    stamp = judged.verdict_stamp(run.run_id)
+    assert judged.stored_report_line(run.run_id, "default", "0.0.0/0", stamp) is None
+    with judged.transaction() as tx:  # one more execution of one of the run's programs: the stamp moves
+        tx.execute("INSERT INTO executions SELECT * REPLACE ('extra-' || execution_id AS execution_id, "
+                   "99 AS test_idx) FROM executions WHERE starts_with(execution_id, ?) LIMIT 1",
+                   [f"{run.run_id}:input:"])
+    assert judged.stored_report_line(run.run_id, "default", report.LINE_VERSION,
+                                     judged.verdict_stamp(run.run_id)) is None
+
+
 def test_a_stale_cache_is_not_read(judged: Store) -> None:
     run = judged.runs()[0]
     with judged.transaction() as tx:  # one more execution of one of the run's programs

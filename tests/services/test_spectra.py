@@ -87,3 +87,16 @@ def test_evaluating_a_generation_run_also_runs_a_sample_of_its_humans(generation
     assert [code_sha256(code) for role, _, code in programs if role == "output"] == [code_sha256(GENERATED)]
     humans = {code_sha256(code) for role, _, code in programs if role == "human"}
     assert humans == {code_sha256(SLOW_SUM), code_sha256(FAST_SUM)}
+
+
+def test_measuring_a_human_solution_makes_the_generation_runs_cached_verdicts_stale(generation_run: Store) -> None:
+    from ecco_tui.services.verdicts import refresh_verdicts, stale_runs
+
+    _measure(generation_run, GENERATED, 0.010)
+    refresh_verdicts(generation_run, ["g"])
+    assert stale_runs(generation_run, ["g"]) == []
+    _measure(generation_run, SLOW_SUM, 0.050)  # its percentile has humans to rank among now
+    assert stale_runs(generation_run, ["g"]) == ["g"]
+    refresh_verdicts(generation_run, ["g"])
+    (verdict,) = generation_run.verdicts(run_id="g")
+    assert verdict.runtime_percentile == pytest.approx(100.0)
