@@ -163,9 +163,12 @@ def _run_json(
 
 
 def eval_cmd(
-    run: Annotated[list[str], typer.Option("--run", help="Run name (repeatable); see `ecco report`.")],
+    run: Annotated[list[str] | None, typer.Option("--run", help="Run name, or a unique prefix of it (repeatable); "
+                                                 "see `ecco report`.", show_default=False)] = None,
+    every: Annotated[bool, typer.Option("--all", help="Evaluate every run (of --split, when given).")] = False,
     db: DbOption = None,
-    split: Annotated[str | None, typer.Option(help="Only check that the run is of this split.")] = None,
+    split: Annotated[str | None, typer.Option(help="Check that the runs are of this split (with --all: the runs "
+                                             "of this split).")] = None,
     engine: EngineOption = None,
     judge0_url: Judge0UrlOption = None,
     tests: Annotated[str, typer.Option(help="public, private or all.")] = "private",
@@ -193,6 +196,7 @@ def eval_cmd(
 
     from ecco_tui.services import evaluation, verdicts
     from ecco_tui.services.engines import EngineError, limits_from, open_engine, runs_unsandboxed
+    from ecco_tui.services.runs import resolve_runs
     from ecco_tui.services.workspace import open_store
 
     check_choice("--tests", tests, TESTS)
@@ -214,15 +218,9 @@ def eval_cmd(
     visibility = None if tests == "all" else tests
     limits = limits_from(settings)
     with user_errors(), open_store(settings.db_path) as store:
-        editing: set[str] = set()  # the runs evaluated paired, when paired
-        for run_id in run:
-            known = store.get_run(run_id)
-            if known is None:
-                fail(f"--run: no run named {run_id!r} (runs: {', '.join(r.run_id for r in store.runs()) or 'none'})")
-            if split and known.split != split:
-                fail(f"--run {run_id}: made from the {known.split} split, not {split}")
-            if known.task == "edit":
-                editing.add(run_id)
+        chosen = resolve_runs(store, run or [], every=every, split=split)
+        run_ids = [r.run_id for r in chosen]
+        editing = {r.run_id for r in chosen if r.task == "edit"}  # the runs evaluated paired, when paired
         counting = cost == evaluation.INSTRUCTIONS
 
         async def go() -> list[EvalDone]:
@@ -235,7 +233,7 @@ def eval_cmd(
                     plain = await engines.enter_async_context(
                         open_engine(settings, engine, judge0_url=judge0_url)) if counting else None
                     info = await eng.info()
-                    for run_id in run:
+                    for run_id in run_ids:
                         with progress_bar() as progress:
                             report_progress = stage_progress(progress, run_id)
                             if paired and run_id in editing:
@@ -285,7 +283,7 @@ def eval_cmd(
                      highlight=True)
         # One judging per output: the report's verdicts also fill the browser's verdict cache.
         with verdict_progress() as advance:
-            lines = verdicts.report_and_refresh(store, list(run), engine=engine or settings.engine,
+            lines = verdicts.report_and_refresh(store, run_ids, engine=engine or settings.engine,
                                                 visibility=visibility, progress=advance)
     print_report(lines, output_format)
 

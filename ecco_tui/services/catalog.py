@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ecco_tui.engines.base import code_sha256
 from ecco_tui.metrics import (
@@ -33,6 +33,7 @@ from ecco_tui.metrics import (
     speedup,
 )
 from ecco_tui.model import (
+    PAIR_CONTEXT,
     Execution,
     HumanSpectrum,
     ModelOutput,
@@ -518,6 +519,12 @@ class Catalog:
                              policy=EnginePolicy.BUSIEST, detail=True)
         left_all = scope.detailed(reference, problem_id, right.row_idx, "input")
         right_all = scope.detailed(right.code, problem_id, right.row_idx, "output")
+        # One set of numbers: on the tests the two ran back to back (`ecco eval`, paired), the rows show those
+        # runs, which the verdict is computed from; other tests (public ones run apart) show their own runs.
+        paired = cast("list[tuple[Execution, Execution]]", scope.adjacent(reference, right.code, problem_id))
+        if paired:
+            left_all = _prefer_pairs(left_all, [a for a, _ in paired])
+            right_all = _prefer_pairs(right_all, [b for _, b in paired])
         left_by, right_by = _by_test(left_all), _by_test(right_all)
         tests = _with_measured_tests(self.store.tests_for(problem_id), problem_id, left_by, right_by)
         rows = [
@@ -616,6 +623,13 @@ def _with_measured_tests(
     extra = sorted({key for by in measured for key in by} - known, key=lambda k: (k[0] != "public", k[1]))
     placeholders = [StoredTest(problem_id, vis, idx, NOT_STORED, NOT_STORED, "") for vis, idx in extra]
     return sorted([*tests, *placeholders], key=lambda t: (t.visibility != "public", t.idx))
+
+
+def _prefer_pairs(own: list[Execution], paired: list[Execution]) -> list[Execution]:
+    """A program's runs, its paired ones in place of any other on the tests that have pairs."""
+    tests = {(e.visibility, e.test_idx) for e in paired}
+    return [*paired, *(e for e in own if (e.visibility, e.test_idx) not in tests
+                       and not (e.context or "").startswith(PAIR_CONTEXT))]
 
 
 def _by_test(executions: Iterable[Execution]) -> dict[tuple[str, int], list[Execution]]:

@@ -184,3 +184,27 @@ def test_explain_shows_the_numbers_the_verdict_is_computed_from(edit_run: Store)
     assert explained.speedup == pytest.approx(verdict.speedup) == pytest.approx(0.032 / 0.011)
     assert explained.interval == (verdict.speedup_lo, verdict.speedup_hi)
     assert verdict.basis == f"paired {len(tests)} tests × 3 pairs · 95% log-ratios"
+
+
+def test_the_compare_views_rows_show_the_runs_the_verdict_is_computed_from(edit_run: Store) -> None:
+    """On paired tests the per-test rows show the pairs' medians (not an unpaired run of the input)."""
+    from ecco_tui.services.catalog import Catalog
+
+    slow, fast = code_sha256(EDIT_ROWS["test"][0]["input"]), code_sha256(FAST_SUM)
+    stored = []
+    for t in edit_run.tests_for("p90001", "private"):
+        stored.append(Execution(f"old-{t.idx}", slow, "p90001", "private", t.idx, "local", "local-1", 3, "Accepted",
+                                1.0, 1.0, 3000.0))
+        for k, (a, b) in enumerate(((0.030, 0.010), (0.034, 0.012), (0.032, 0.011))):
+            context = f"{PAIR_CONTEXT}{t.idx}-{k}"
+            stored += [Execution(f"a-{t.idx}-{k}", slow, "p90001", "private", t.idx, "local", "local-1", 3,
+                                 "Accepted", a, a, 3000.0, repeat_idx=k, context=context),
+                       Execution(f"b-{t.idx}-{k}", fast, "p90001", "private", t.idx, "local", "local-1", 3,
+                                 "Accepted", b, b, 3000.0, repeat_idx=k, context=context)]
+    edit_run.add_executions(stored)
+    view = Catalog(edit_run).output_view("run:0:0:0")
+    assert view is not None
+    private = [row for row in view.tests if row.test.visibility == "private"]
+    assert private and all(row.left.measure is not None and row.left.measure.cpu_time_s == 0.032 for row in private)
+    assert all(row.right.measure is not None and row.right.measure.cpu_time_s == 0.011 for row in private)
+    assert view.metrics.speedup == pytest.approx(0.032 / 0.011)
