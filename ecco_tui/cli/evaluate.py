@@ -172,9 +172,9 @@ def eval_cmd(
     engine: EngineOption = None,
     judge0_url: Judge0UrlOption = None,
     tests: Annotated[str, typer.Option(help="public, private or all.")] = "private",
-    repeat: Annotated[str, typer.Option(help="Runs per test (1-20), or auto: repeat each pair's input and output "
-                                        "until its speedup interval is within ±5% or 15 samples per test. Every "
-                                        "sample is stored.")] = "1",
+    repeat: Annotated[str, typer.Option(help="Runs (pairs, when paired) per test (1-20), or auto: repeat each "
+                                        "input and output until its speedup interval is within ±5% or 15 per "
+                                        "test. Every sample is stored.")] = "1",
     cost: Annotated[str, typer.Option("--cost", help="time, or instructions: also count instructions with "
                                       "valgrind (local engine; ~70× slower, once per test), stored beside CPU "
                                       "time; the report then shows both speedups.")] = "time",
@@ -184,11 +184,11 @@ def eval_cmd(
     output_format: Annotated[str, typer.Option("--format", help="table, csv, json or md.")] = "table",
     no_sandbox: NoSandboxOption = False,
     paired: Annotated[bool | None, typer.Option(
-        "--paired/--unpaired", help="Paired (the default for editing runs with a fixed --repeat and --cost time): "
+        "--paired/--unpaired", help="Paired (the default for editing runs with --cost time): "
         "run each output and its input back to back on every test (alternating order), --repeat pairs per test, "
         "so drift and load hit both alike and the speedup's interval comes from the pairs. --unpaired: run each "
-        "program on its own (inputs already measured are not run again). Generation runs, --repeat auto and "
-        "--cost instructions are unpaired.", show_default=False)] = None,
+        "program on its own (inputs already measured are not run again). Generation runs and --cost instructions "
+        "are unpaired.", show_default=False)] = None,
 ) -> None:
     """Execute all inputs and outputs of runs, storing every per-test result as it arrives (resumable)."""
     import asyncio
@@ -208,10 +208,10 @@ def eval_cmd(
     settings = settings_for(db, engine=engine, judge0_url=judge0_url, no_sandbox=no_sandbox, existing=True)
     if problem := evaluation.cost_problem(cost, settings.engine):
         fail(problem)
-    if paired and (repeats is None or cost != evaluation.TIME):
-        fail("--paired takes a fixed --repeat (pairs per test) and --cost time")
+    if paired and cost != evaluation.TIME:
+        fail("--paired takes --cost time (instruction counts are exact: there is no noise to pair away)")
     if paired is None:
-        paired = repeats is not None and cost == evaluation.TIME
+        paired = cost == evaluation.TIME
     refuse_unsandboxable(settings)
     if runs_unsandboxed(settings):
         warn_unsandboxed("the runs' programs run")
@@ -238,7 +238,7 @@ def eval_cmd(
                             report_progress = stage_progress(progress, run_id)
                             if paired and run_id in editing:
                                 done.append(await _evaluate_paired(store, eng, info, run_id, limits, visibility,
-                                                                   repeats or 1, not all_rounds, force,
+                                                                   repeats, not all_rounds, force,
                                                                    report_progress))
                                 continue
                             if repeats is None:
@@ -290,27 +290,34 @@ def eval_cmd(
 
 async def _evaluate_paired(
     store: Store, engine: Engine, info: EngineInfo, run_id: str, limits: Limits, visibility: str | None,
-    repeat: int, final_round_only: bool, force: bool, progress: ProgressFn,
+    repeat: int | None, final_round_only: bool, force: bool, progress: ProgressFn,
 ) -> EvalDone:
     """`ecco eval` (paired) of one editing run: every (input, output) pair back to back on each test; outputs
     identical to their input (not paired: they can only differ by noise) run as the unpaired evaluation would.
-    With `force`, `repeat` new pairs per test are added to the stored ones."""
+    With `force`, `repeat` new pairs per test are added to the stored ones; `repeat` None: `--repeat auto`
+    (`paired.evaluate_paired_auto`)."""
     from ecco_tui.model import code_sha256
     from ecco_tui.services import evaluation, paired
 
-    plan = paired.plan_pairs(store, run_id, info, limits, visibility=visibility, repeat=repeat,
-                             final_round_only=final_round_only, force=force)
-    stats = await paired.execute_pairs(store, engine, plan, limits, progress=progress)
+    auto = None
+    if repeat is None:  # --repeat auto: pairs until each interval is narrow or capped
+        auto = await paired.evaluate_paired_auto(store, engine, run_id, limits, visibility=visibility,
+                                                 final_round_only=final_round_only, progress=progress)
+        stats, missing_tests, n_jobs = auto.stats, auto.plan.missing_tests, auto.pairs
+    else:
+        plan = paired.plan_pairs(store, run_id, info, limits, visibility=visibility, repeat=repeat,
+                                 final_round_only=final_round_only, force=force)
+        stats = await paired.execute_pairs(store, engine, plan, limits, progress=progress)
+        missing_tests, n_jobs = plan.missing_tests, len(plan.jobs)
     identical = [("output", pid, code)
                  for pid, slow, code in evaluation.run_pairs(store, run_id, final_round_only=final_round_only)
                  if slow is not None and code_sha256(slow) == code_sha256(code)]
     if identical:
         rest = evaluation.plan_evaluation(store, identical, info, limits, run_id=run_id, visibility=visibility,
-                                          repeat=repeat, force=force)
+                                          repeat=repeat or evaluation.AUTO_START, force=force)
         more = await evaluation.execute_plan(store, engine, rest, limits, force=force, progress=progress)
         stats.executed += more.executed
         stats.cached += more.cached
         stats.errors += more.errors
-    counted = evaluation.EvalPlan(run_id=run_id, programs=2 * len(plan.jobs) + len(identical),
-                                  missing_tests=plan.missing_tests)
-    return run_id, counted, stats, None
+    counted = evaluation.EvalPlan(run_id=run_id, programs=2 * n_jobs + len(identical), missing_tests=missing_tests)
+    return run_id, counted, stats, auto

@@ -23,23 +23,35 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from ecco_tui.engines.base import Engine, EngineInfo, Limits, TestCase, TestResult
+from ecco_tui.metrics.stats import within_relative
 from ecco_tui.model import PAIR_CONTEXT, code_sha256
 from ecco_tui.services.evaluation import (
+    AUTO_MAX_SAMPLES,
+    AUTO_RELATIVE,
+    AUTO_START,
     TIME,
+    AutoResult,
+    EvalPlan,
     EvalStats,
     ProgressFn,
     _Writer,
+    next_sample_count,
     run_pairs,
     to_engine_test,
     to_execution,
 )
 from ecco_tui.store.store import Store
 
-__all__ = ["PAIR_CONTEXT", "PairJob", "PairedPlan", "execute_pairs", "is_paired", "plan_pairs"]
+__all__ = ["PAIR_CONTEXT", "PairJob", "PairKey", "PairedPlan", "evaluate_paired_auto", "execute_pairs", "is_paired",
+           "plan_pairs"]
 
 def is_paired(context: str | None) -> bool:
     """Whether an execution with this context was run back to back with a partner (see the module doc)."""
     return bool(context) and str(context).startswith(PAIR_CONTEXT)
+
+
+#: An (input, output) of a problem: (problem id, input code sha256, output code sha256).
+PairKey = tuple[str, str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +85,11 @@ def plan_pairs(
     repeat: int = 1,
     final_round_only: bool = True,
     force: bool = False,
+    only: set[PairKey] | None = None,
 ) -> PairedPlan:
     """Which (input, output, test) pairs the run still needs for `repeat` pairs per test; with `force`, `repeat`
-    more per test, beside the stored ones (a re-run adds evidence, it never replaces it)."""
+    more per test, beside the stored ones (a re-run adds evidence, it never replaces it); `only`: just these
+    (problem, input, output) pairs."""
     plan = PairedPlan(run_id)
     tests_of: dict[str, tuple[TestCase, ...]] = {}
     for problem_id, slow, code in run_pairs(store, run_id, final_round_only=final_round_only):
@@ -83,6 +97,8 @@ def plan_pairs(
             continue
         if code_sha256(slow) == code_sha256(code):
             plan.identical += 1
+            continue
+        if only is not None and (problem_id, code_sha256(slow), code_sha256(code)) not in only:
             continue
         if problem_id not in tests_of:
             tests_of[problem_id] = tuple(to_engine_test(t) for t in store.tests_for(problem_id, visibility))
@@ -170,3 +186,63 @@ async def execute_pairs(
                              executed=stats.executed, cached=stats.cached, seconds=stats.seconds)
     return stats
 
+
+
+async def evaluate_paired_auto(
+    store: Store,
+    engine: Engine,
+    run_id: str,
+    limits: Limits,
+    *,
+    visibility: str | None = "private",
+    final_round_only: bool = True,
+    progress: ProgressFn | None = None,
+    start: int = AUTO_START,
+    max_samples: int = AUTO_MAX_SAMPLES,
+    relative: float = AUTO_RELATIVE,
+) -> AutoResult:
+    """`ecco eval --repeat auto` (paired): `start` pairs per test for every (input, output) of the run, then, round
+    by round, about 1.5x as many for each whose speedup interval (the verdict's: `judging.paired_intervals`) is
+    still wider than +-`relative` of its point, until it is that narrow or has `max_samples` pairs per test.
+    Stored pairs count; every pair is stored. Outputs identical to their input are not paired (see the module)."""
+    from ecco_tui.services.judging import Measurements
+    from ecco_tui.services.judging.verdict import paired_intervals
+
+    if not 1 <= start <= max_samples:
+        raise ValueError(f"start must be in 1..{max_samples}, got {start}")
+    info = await engine.info()
+    codes = {(pid, code_sha256(slow), code_sha256(code)): (slow, code)
+             for pid, slow, code in run_pairs(store, run_id, final_round_only=final_round_only)
+             if slow is not None and code_sha256(slow) != code_sha256(code)}
+    stats = EvalStats()
+    result = AutoResult(run_id, EvalPlan(run_id=run_id, programs=2 * len(codes)), stats, pairs=len(codes))
+    todo: set[PairKey] = set(codes)
+    intervals: dict[PairKey, tuple[float, float, float] | None] = {}
+    repeat = start
+    while todo:
+        plan = plan_pairs(store, run_id, info, limits, visibility=visibility, repeat=repeat,
+                          final_round_only=final_round_only, only=todo)
+        if result.rounds == 0:
+            result.plan.missing_tests = plan.missing_tests
+        done = await execute_pairs(store, engine, plan, limits, source="ecco eval --repeat auto", progress=progress)
+        stats.executed += done.executed
+        if result.rounds == 0:  # pairs stored before the command (later rounds count this one's again)
+            stats.cached = done.cached
+        stats.failed_jobs += done.failed_jobs
+        stats.errors += done.errors
+        stats.seconds += done.seconds
+        result.rounds += 1
+        outputs = store.run_outputs(run_id, final_round_only=final_round_only)
+        data = Measurements(store, run_id, engine=info.name, visibility=visibility, outputs=outputs)
+        for key in todo:
+            slow, code = codes[key]
+            intervals[key] = paired_intervals(data.adjacent(slow, code, key[0]))[0]
+        todo = {key for key in todo if intervals[key] is not None and not within_relative(intervals[key], relative)}
+        if repeat >= max_samples:
+            break
+        repeat = next_sample_count(repeat, max_samples)
+    result.no_interval = sum(ci is None for ci in intervals.values())
+    result.capped = len(todo)
+    result.narrow = len(intervals) - result.no_interval - result.capped
+    result.plan.to_run, result.plan.cached = stats.executed, stats.cached
+    return result

@@ -46,9 +46,30 @@ def test_paired_eval_stores_pairs_and_a_second_one_runs_nothing(run_store: Path)
     assert code == 0 and "0 test runs executed" in err
 
 
-def test_paired_eval_refuses_repeat_auto_in_one_line(run_store: Path) -> None:
-    code, _, err = ecco("eval", "--run", "r1", "--db", str(run_store), "--paired", "--repeat", "auto")
-    assert code == 1 and err.strip() == "error: --paired takes a fixed --repeat (pairs per test) and --cost time"
+def test_paired_eval_refuses_instruction_counts_in_one_line(run_store: Path) -> None:
+    code, _, err = ecco("eval", "--run", "r1", "--db", str(run_store), "--paired", "--cost", "instructions")
+    assert code == 1
+    assert err.strip() == ("error: --paired takes --cost time (instruction counts are exact: there is no noise to "
+                           "pair away)")
+
+
+def test_repeat_auto_repeats_pairs_until_narrow_or_capped(run_store: Path) -> None:
+    """`--repeat auto` (paired by default): at least 3 pairs per test, more for an interval still wide, at most 15;
+    every run is a pair's."""
+    code, out, err = ecco("eval", "--run", "r1", "--db", str(run_store), "--repeat", "auto", "--format", "json")
+    assert code == 0, err
+    assert "repeat auto: 1 pairs in " in err
+    contexts = output_contexts(run_store)
+    assert contexts and all(c and c.startswith(PAIR_CONTEXT) for c in contexts)
+    with Store.open(run_store, read_only=True) as store:
+        tests = len(store.tests_for("p90001", "private"))
+    assert 3 * tests <= len(contexts) <= 15 * tests
+    (line,) = json.loads(out)
+    passing = ("correct-optimization", "within-noise", "correct-no-gain")  # speed on tiny tests is noise
+    assert sum(line["outcomes"][o] for o in passing) == 1
+    code, _, err = ecco("eval", "--run", "r1", "--db", str(run_store), "--repeat", "auto")
+    assert code == 0, err
+    assert len(output_contexts(run_store)) <= 15 * tests  # the stored pairs count toward the cap
 
 
 def test_eval_is_paired_by_default(run_store: Path) -> None:
