@@ -100,6 +100,22 @@ async def test_a_rerun_adds_samples_and_keeps_the_earlier_ones(run_store: Store,
     assert sorted(Counter(e.repeat_idx for e in private).items()) == [(0, 3), (1, 3)]
 
 
+async def test_a_rerun_of_two_programs_adds_one_pair_per_test(run_store: Store, engine: LocalEngine) -> None:
+    """The compare view's `r` on an output and its input: one more pair per test, back to back, judged as pairs."""
+    from ecco_tui.model import PAIR_CONTEXT
+    from ecco_tui.services.rerun import rerun_programs
+
+    pair = run_store.get_pair("test:0")
+    assert pair is not None
+    summary = await rerun_programs(run_store, engine, "p90001", [pair.slow.code, FAST_SUM], LIMITS)
+    assert summary.total == summary.executed == 2 * 4  # 4 tests (public and private), two runs a pair
+    runs = [e for sha in (pair.slow.code_sha256, code_sha256(FAST_SUM))
+            for e in run_store.executions_for(sha, "p90001")]
+    contexts = Counter(e.context for e in runs)
+    assert len(contexts) == 4 and set(contexts.values()) == {2}
+    assert all(c and c.startswith(PAIR_CONTEXT) for c in contexts)
+
+
 async def test_repeats_store_every_sample(run_store: Store, engine: LocalEngine) -> None:
     stats = await _evaluate(run_store, engine, "good", repeat=2)
     assert stats.executed == 20
