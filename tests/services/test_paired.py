@@ -12,7 +12,7 @@ from ecco_tui.engines.local import LocalEngine
 from ecco_tui.ingest.outputs import import_outputs
 from ecco_tui.ingest.release import import_release
 from ecco_tui.metrics.paired import paired_ratio_ci, t_quantile
-from ecco_tui.model import PAIR_CONTEXT, Execution, code_sha256
+from ecco_tui.model import PAIR_CONTEXT, Execution, StoredTest, code_sha256
 from ecco_tui.services import paired
 from ecco_tui.services.judging import Measurements, editing_verdicts
 from ecco_tui.services.judging.verdict import paired_intervals
@@ -160,24 +160,31 @@ async def test_a_paired_output_is_judged_on_its_pairs(edit_run: Store, engine: L
     assert verdicts[1].outcome == "not-run"  # identical to its input: not paired, the unpaired eval measures it
 
 
-def test_explain_shows_the_numbers_the_verdict_is_computed_from(edit_run: Store) -> None:
-    """One set of numbers: --explain of a paired output lists, per test, the medians of its pairs (not an
-    unpaired run of the input, nor the newest sample) and its sums give the verdict's speedup."""
-    from ecco_tui.services.report import explain_row
-
+def _three_pairs_per_test_and_a_loaded_unpaired_input(store: Store) -> list[StoredTest]:
+    """Row 0's input and output (the fast sum): three pairs on each private test (input 30-34 ms, output
+    10-12 ms; medians 32 and 11 ms), and an unpaired run of the input under load (1 s) that is not the pairs'."""
     slow, fast = code_sha256(EDIT_ROWS["test"][0]["input"]), code_sha256(FAST_SUM)
-    tests = edit_run.tests_for("p90001", "private")
+    tests = store.tests_for("p90001", "private")
     stored = []
     for t in tests:
         stored.append(Execution(f"old-{t.idx}", slow, "p90001", "private", t.idx, "local", "local-1", 3, "Accepted",
-                                1.0, 1.0, 3000.0))  # an unpaired run of the input under load: not the pairs'
+                                1.0, 1.0, 3000.0))
         for k, (a, b) in enumerate(((0.030, 0.010), (0.034, 0.012), (0.032, 0.011))):
             context = f"{PAIR_CONTEXT}{t.idx}-{k}"
             stored += [Execution(f"a-{t.idx}-{k}", slow, "p90001", "private", t.idx, "local", "local-1", 3,
                                  "Accepted", a, a, 3000.0, repeat_idx=k, context=context),
                        Execution(f"b-{t.idx}-{k}", fast, "p90001", "private", t.idx, "local", "local-1", 3,
                                  "Accepted", b, b, 3000.0, repeat_idx=k, context=context)]
-    edit_run.add_executions(stored)
+    store.add_executions(stored)
+    return tests
+
+
+def test_explain_shows_the_numbers_the_verdict_is_computed_from(edit_run: Store) -> None:
+    """One set of numbers: --explain of a paired output lists, per test, the medians of its pairs (not an
+    unpaired run of the input, nor the newest sample) and its sums give the verdict's speedup."""
+    from ecco_tui.services.report import explain_row
+
+    tests = _three_pairs_per_test_and_a_loaded_unpaired_input(edit_run)
     explained = explain_row(edit_run, "run", 0)
     assert [(t.input_time_s, t.output_time_s) for t in explained.tests] == [(0.032, 0.011)] * len(tests)
     verdict = next(v for v in editing_verdicts(Measurements(edit_run, "run", engine="local")) if v.row_idx == 0)
@@ -190,18 +197,7 @@ def test_the_compare_views_rows_show_the_runs_the_verdict_is_computed_from(edit_
     """On paired tests the per-test rows show the pairs' medians (not an unpaired run of the input)."""
     from ecco_tui.services.catalog import Catalog
 
-    slow, fast = code_sha256(EDIT_ROWS["test"][0]["input"]), code_sha256(FAST_SUM)
-    stored = []
-    for t in edit_run.tests_for("p90001", "private"):
-        stored.append(Execution(f"old-{t.idx}", slow, "p90001", "private", t.idx, "local", "local-1", 3, "Accepted",
-                                1.0, 1.0, 3000.0))
-        for k, (a, b) in enumerate(((0.030, 0.010), (0.034, 0.012), (0.032, 0.011))):
-            context = f"{PAIR_CONTEXT}{t.idx}-{k}"
-            stored += [Execution(f"a-{t.idx}-{k}", slow, "p90001", "private", t.idx, "local", "local-1", 3,
-                                 "Accepted", a, a, 3000.0, repeat_idx=k, context=context),
-                       Execution(f"b-{t.idx}-{k}", fast, "p90001", "private", t.idx, "local", "local-1", 3,
-                                 "Accepted", b, b, 3000.0, repeat_idx=k, context=context)]
-    edit_run.add_executions(stored)
+    _three_pairs_per_test_and_a_loaded_unpaired_input(edit_run)
     view = Catalog(edit_run).output_view("run:0:0:0")
     assert view is not None
     private = [row for row in view.tests if row.test.visibility == "private"]
