@@ -22,9 +22,6 @@ REPORT_FORMATS = ("table", "csv", "json", "md")
 #: What `--tests` takes: which stored tests count.
 TESTS = ("public", "private", "all")
 
-#: Outcomes of editing outputs, in the order of the outcome table's columns.
-_OUTCOMES = ("correct-optimization", "spurious-optimization", "correct-no-gain", "within-noise", "broken", "not-run")
-
 
 def print_report(lines: Sequence[ReportLine], output_format: str) -> None:
     """The report in `output_format` (one of REPORT_FORMATS): rich tables, or the service's CSV/JSON/Markdown."""
@@ -61,19 +58,10 @@ def _draw_report(lines: Sequence[ReportLine]) -> None:
                             "time and instruction count point different ways / outputs with both")
         out.print(render.table(f"{title} ({mode})", [(col, "left" if i < 2 else "right") for i, col in enumerate(cols)],
                                rows, caption=caption))
-    edit_lines = [line for line in lines if line.task == "edit"]
-    if edit_lines:
-        title = "Outcomes of editing outputs" + (
-            " (faster = 95% interval above the threshold)" if edit_lines[0].mode == "default" else "")
-        columns: list[render.Column] = [
-            (col.replace("-optimization", "").replace("correct-no-gain", "no gain"),
-             "left" if col in ("model", "method") else "right")
-            for col in ("model", "method", *_OUTCOMES, "below resolution")
-        ]
-        out.print(render.table(title, columns, [
-            (line.model, line.method, *(str(line.outcomes.get(n, 0)) for n in _OUTCOMES), str(line.n_below_resolution))
-            for line in edit_lines
-        ]))
+    if outcome_rows := report.outcome_rows(lines):
+        columns: list[render.Column] = [(col, "left" if col in ("model", "method") else "right")
+                                        for col in report.outcome_columns()]
+        out.print(render.table(report.outcome_title(lines), columns, [tuple(r) for r in outcome_rows]))
     for line in lines:
         if line.note:
             err_console.print(f"[yellow]note:[/] {line.run_id}: {line.note}", highlight=False)

@@ -421,6 +421,29 @@ def table_rows(lines: Sequence[ReportLine], task: str) -> list[list[str]]:
     return out
 
 
+#: Outcomes of editing outputs, in the order of the outcome table's columns.
+OUTCOMES = ("correct-optimization", "spurious-optimization", "correct-no-gain", "within-noise", "broken", "not-run")
+
+
+def outcome_title(lines: Sequence[ReportLine]) -> str:
+    """The outcome table's title; in default mode it says what "faster" means there."""
+    edit_lines = [line for line in lines if line.task == "edit"]
+    default = bool(edit_lines) and edit_lines[0].mode == "default"
+    return "Outcomes of editing outputs" + (" (faster = 95% interval above the threshold)" if default else "")
+
+
+def outcome_columns() -> tuple[str, ...]:
+    """The outcome table's columns: model, method, one count per outcome (short names), below resolution."""
+    short = tuple(o.replace("-optimization", "").replace("correct-no-gain", "no gain") for o in OUTCOMES)
+    return ("model", "method", *short, "below resolution")
+
+
+def outcome_rows(lines: Sequence[ReportLine]) -> list[list[str]]:
+    """One row per editing run, matching `outcome_columns()`: how many of its outputs had each outcome."""
+    return [[line.model, line.method, *(str(line.outcomes.get(o, 0)) for o in OUTCOMES), str(line.n_below_resolution)]
+            for line in lines if line.task == "edit"]
+
+
 def unsandboxed_header(lines: Sequence[ReportLine]) -> str | None:
     """The report's warning line when some run was measured without the sandbox, else None: its numbers came
     from programs that could read the user's files and use the network, and were timed outside bubblewrap."""
@@ -480,6 +503,13 @@ def render_markdown(lines: Sequence[ReportLine]) -> str:
         parts.append("| " + " | ".join(cols) + " |")
         parts.append("|" + "---|" * len(cols))
         parts.extend("| " + " | ".join(r) + " |" for r in rows)
+        parts.append("")
+    if outcomes := outcome_rows(lines):
+        cols = outcome_columns()
+        parts.append(f"### {outcome_title(lines)}\n")
+        parts.append("| " + " | ".join(cols) + " |")
+        parts.append("|" + "---|" * len(cols))
+        parts.extend("| " + " | ".join(r) + " |" for r in outcomes)
         parts.append("")
     return "\n".join(parts)
 

@@ -8,6 +8,7 @@ renders cells through Rich, which knows nothing of Textual's variables).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 
 from rich.markup import escape
@@ -110,3 +111,19 @@ def fmt_count(n: int) -> str:
 
 def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (words or word + 's')}"
+
+
+#: The LaTeX commands CodeNet statements use in their math, as plain text.
+_LATEX_WORDS = {
+    "leq": "<=", "le": "<=", "geq": ">=", "ge": ">=", "neq": "!=", "ne": "!=", "lt": "<", "gt": ">",
+    "times": "x", "ldots": "...", "cdots": "...", "dots": "...",
+}
+_LATEX_COMMAND = re.compile(r"\\(" + "|".join(sorted(_LATEX_WORDS, key=len, reverse=True)) + r")(?![A-Za-z])")
+_MATH_SPAN = re.compile(r"\$([^$\n]*)\$")
+
+
+def readable_statement(text: str) -> str:
+    """A problem statement with its LaTeX math as plain text (`$N \\leq 10^5$` -> `N <= 10^5`): the `$`
+    around math go, the comparison, times and dots commands become their ASCII forms; the rest is kept."""
+    text = _MATH_SPAN.sub(lambda m: m.group(1), text)
+    return _LATEX_COMMAND.sub(lambda m: _LATEX_WORDS[m.group(1)], text)

@@ -88,6 +88,32 @@ def test_report_json_lists_each_run(tiny_release: Path, store_path: Path, tmp_pa
     assert line["outcomes"]["not-run"] == 2
 
 
+def _store_with_unrun_outputs(tiny_release: Path, store_path: Path, tmp_path: Path) -> None:
+    from tests.factories import EDIT_ROWS, FAST_SUM, edit_output_record, write_records
+
+    ecco("import", str(tiny_release), "--db", str(store_path))
+    rows = [edit_output_record(r, FAST_SUM) for r in EDIT_ROWS["test"]]
+    out_file = write_records(tmp_path / "edit_m_instruct_nrowsNone_samples1.jsonl", rows)
+    assert ecco("import-outputs", str(out_file), "--db", str(store_path), "--run", "r1")[0] == 0
+
+
+def test_report_markdown_shows_the_outcome_counts(tiny_release: Path, store_path: Path, tmp_path: Path) -> None:
+    _store_with_unrun_outputs(tiny_release, store_path, tmp_path)
+    code, out, _ = ecco("report", "--db", str(store_path), "--format", "md")
+    assert code == 0
+    assert "### Outcomes of editing outputs" in out
+    assert ("| model | method | correct | spurious | no gain | within-noise | broken | not-run "
+            "| below resolution |") in out
+    assert "| 0 | 0 | 0 | 0 | 0 | 2 | 0 |" in out  # both outputs not run
+
+
+def test_report_table_shows_the_outcome_counts(tiny_release: Path, store_path: Path, tmp_path: Path) -> None:
+    _store_with_unrun_outputs(tiny_release, store_path, tmp_path)
+    code, out, _ = ecco("report", "--db", str(store_path))
+    assert code == 0
+    assert "Outcomes of editing outputs" in out and "below resolution" in out
+
+
 def test_report_on_unknown_run_names_the_known_ones(tiny_release: Path, store_path: Path) -> None:
     ecco("import", str(tiny_release), "--db", str(store_path))
     code, _, err = ecco("report", "--db", str(store_path), "--run", "nope")

@@ -151,3 +151,14 @@ def test_generation_output_is_judged_on_correctness_and_percentile(tmp_path: Pat
     assert view is not None
     assert view.left_label in ("fastest human", "(no reference)")
     assert view.metrics.outcome == "not-run"  # the sample store ships without executions
+
+
+def test_per_test_rows_list_public_then_private_tests_in_numeric_order() -> None:
+    from ecco_tui.model import StoredTest
+    from ecco_tui.services.catalog import _with_measured_tests
+
+    stored = [StoredTest("p1", "private", 2, "", "", ""), StoredTest("p1", "public", 1, "", "", "")]
+    measured: dict[tuple[str, int], list[Execution]] = {("private", 10): [], ("private", 3): [], ("public", 11): []}
+    tests = _with_measured_tests(stored, "p1", measured)
+    assert [f"{t.visibility}:{t.idx}" for t in tests] == ["public:1", "public:11", "private:2", "private:3",
+                                                          "private:10"]

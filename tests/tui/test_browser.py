@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, Static
 
+from ecco_tui.services.catalog import Catalog
 from ecco_tui.tui.app import EccoApp
 from ecco_tui.tui.screens.browser import BrowserScreen
 from ecco_tui.tui.screens.compare import CompareScreen
@@ -163,3 +164,15 @@ async def test_run_filter_lists_only_problems_that_run_has_outputs_for(app: Ecco
         app.screen.query_one("#run", Select).value = "__all_runs__"
         await settle(pilot)
         assert table(app, "problems").keys == ["p90001", "p90002", "p90003"]
+
+
+def test_problem_card_shows_latex_math_as_plain_text(catalog: Catalog) -> None:
+    import dataclasses
+
+    from ecco_tui.tui.screens.browser import problem_card
+
+    detail = catalog.problem_detail(catalog.problem_page().rows[0].problem_id)
+    assert detail is not None
+    problem = dataclasses.replace(detail.problem, description=r"$A_1, \ldots, A_N$ with $A_i \neq 0$")
+    text = problem_card(dataclasses.replace(detail, problem=problem)).plain
+    assert "A_1, ..., A_N with A_i != 0" in text

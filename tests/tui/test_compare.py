@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Collapsible
 
+from ecco_tui.services.catalog import CompareView
 from ecco_tui.tui.app import EccoApp
 from ecco_tui.tui.screens.browser import BrowserScreen
 from ecco_tui.tui.screens.compare import CompareScreen
@@ -165,3 +167,23 @@ async def test_next_change_key_is_harmless_at_the_last_change(app: EccoApp) -> N
         await open_view(pilot)
         await press(pilot, "]", "]", "[")
         assert isinstance(app.screen, CompareScreen)
+
+
+async def test_statement_panel_shows_latex_math_as_plain_text(app: EccoApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    stored = app.workbench.pair_view
+
+    def with_latex(key: str) -> CompareView | None:
+        view = stored(key)
+        assert view is not None and view.problem is not None
+        problem = dataclasses.replace(view.problem, description=r"Constraints: $1 \leq N \leq 2 \times 10^5$")
+        return dataclasses.replace(view, problem=problem)
+
+    monkeypatch.setattr(app.workbench, "pair_view", with_latex)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(pilot)
+        await press(pilot, "p")
+        text = screen_text(app)
+        assert "Constraints: 1 <= N <= 2 x 10^5" in text
+        assert "\\leq" not in text

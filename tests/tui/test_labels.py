@@ -158,3 +158,57 @@ async def test_digit_keys_follow_a_configured_label_set(rw_app: EccoApp, rw_stor
         await wait_for_text(pilot, "fake-gain")
     (current,) = rw_store.current_annotations(target_ids=[output_id])
     assert current.label == "fake-gain"
+
+
+def _label_keys_offered(screen: CompareScreen) -> set[str]:
+    return {key for key, active in screen.active_bindings.items() if active.binding.action.startswith("label_key")}
+
+
+async def test_only_the_label_sets_digit_keys_are_offered(rw_app: EccoApp, rw_store: Store) -> None:
+    output_id = rw_store.outputs(limit=1)[0].output_id
+    async with rw_app.run_test(size=SIZE) as pilot:
+        screen = await open_view(pilot, "output", output_id)
+        assert _label_keys_offered(screen) == {"1", "2", "3", "4", "5", "6"}
+
+
+async def test_a_shorter_label_set_offers_fewer_digit_keys(rw_app: EccoApp, rw_store: Store, store_copy: Path) -> None:
+    import dataclasses
+
+    rw_app.workbench.settings = dataclasses.replace(settings_for(store_copy), labels=("real-gain", "fake-gain"))
+    output_id = rw_store.outputs(limit=1)[0].output_id
+    async with rw_app.run_test(size=SIZE) as pilot:
+        screen = await open_view(pilot, "output", output_id)
+        assert _label_keys_offered(screen) == {"1", "2"}
+
+
+async def test_help_lists_no_label_key_beyond_the_label_set(rw_app: EccoApp, rw_store: Store) -> None:
+    from ecco_tui.tui.screens.help import HelpScreen
+    from tests.tui.helpers import screen_text
+
+    output_id = rw_store.outputs(limit=1)[0].output_id
+    async with rw_app.run_test(size=SIZE) as pilot:
+        await open_view(pilot, "output", output_id)
+        await press(pilot, "question_mark")
+        assert isinstance(rw_app.screen, HelpScreen)
+        text = screen_text(rw_app)
+        assert "Label needs-review" in text
+        assert "Label label 7" not in text
+
+
+async def test_help_names_the_configured_labels_of_the_digit_keys(
+    rw_app: EccoApp, rw_store: Store, store_copy: Path
+) -> None:
+    import dataclasses
+
+    from ecco_tui.tui.screens.help import HelpScreen
+    from tests.tui.helpers import screen_text
+
+    rw_app.workbench.settings = dataclasses.replace(settings_for(store_copy), labels=("real-gain", "fake-gain"))
+    output_id = rw_store.outputs(limit=1)[0].output_id
+    async with rw_app.run_test(size=SIZE) as pilot:
+        await open_view(pilot, "output", output_id)
+        await press(pilot, "question_mark")
+        assert isinstance(rw_app.screen, HelpScreen)
+        text = screen_text(rw_app)
+        assert "Label real-gain" in text and "Label fake-gain" in text
+        assert "Label correct-optimization" not in text

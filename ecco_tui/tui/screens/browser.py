@@ -24,7 +24,15 @@ from ecco_tui.metrics import median_or_none
 from ecco_tui.model import ProblemSummary
 from ecco_tui.services.catalog import OUTCOME_FILTERS, PROBLEM_SORTS, OutcomeSummary, ProblemDetail
 from ecco_tui.tui.debounce import Debouncer
-from ecco_tui.tui.formatting import fmt_count, fmt_pct, fmt_ratio, fmt_seconds, outcome_cell, plural
+from ecco_tui.tui.formatting import (
+    fmt_count,
+    fmt_pct,
+    fmt_ratio,
+    fmt_seconds,
+    outcome_cell,
+    plural,
+    readable_statement,
+)
 from ecco_tui.tui.messages import (
     OutcomesLoaded,
     ProblemDetailLoaded,
@@ -538,7 +546,7 @@ def problem_card(detail: ProblemDetail) -> Content:
     n_traj = len(detail.trajectories)
     lines.append(f"trajectories  {n_traj}" + ("  [dim](t)[/dim]" if n_traj else ""))
     if p.description:
-        lines += ["", escape(p.description.strip())]
+        lines += ["", escape(readable_statement(p.description.strip()))]
     return Content.from_markup("\n".join(lines))
 
 

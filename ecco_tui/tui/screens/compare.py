@@ -12,7 +12,7 @@ One job at a time: `r`, `f` and that measuring refuse to start while another run
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from textual import on, work
@@ -42,6 +42,7 @@ from ecco_tui.tui.formatting import (
     fmt_ratio,
     fmt_seconds,
     outcome_content_markup,
+    readable_statement,
 )
 from ecco_tui.tui.messages import CompareLoaded
 from ecco_tui.tui.screens.base import EccoScreen
@@ -171,6 +172,7 @@ class CompareScreen(EccoScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._name_label_keys()
         self.query_one("#tests", RecordTable).border_title = "Tests"
         # Test cells carry colours resolved from the theme: refill them when the theme changes.
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._fill_tests())
@@ -205,7 +207,8 @@ class CompareScreen(EccoScreen):
         previous, self.view = self.view, view
         self.sub_title = view.title
         self._show_header()
-        statement = view.problem.description if view.problem and view.problem.description else None
+        statement = (readable_statement(view.problem.description)
+                     if view.problem and view.problem.description else None)
         self.query_one("#statement", Static).update(Content(statement) if statement else "No statement stored.")
         right_label = view.right_label
         if view.output is not None and view.output.failure and not view.right_code.strip():
@@ -256,6 +259,15 @@ class CompareScreen(EccoScreen):
             self.load_view()
 
     # -- labels -----------------------------------------------------------------------------------
+    def _name_label_keys(self) -> None:
+        """This screen's digit keys say the configured label they save (the class bindings name the defaults)."""
+        labels = self.settings.labels
+        keys = self._bindings.key_to_bindings
+        for number, label in enumerate(labels, start=1):
+            key = str(number)
+            keys[key] = [replace(b, description=f"Label {label}") if b.action.startswith("label_key") else b
+                         for b in keys.get(key, [])]
+
     def action_label_key(self, number: int) -> None:
         labels = self.settings.labels
         if not 1 <= number <= len(labels):
@@ -461,6 +473,10 @@ class CompareScreen(EccoScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.OUTPUT_ACTIONS:
             return self.kind == "output"
+        if action == "label_key" and parameters:
+            # Only the keys of the configured label set exist (six labels: keys 1-6, not 7-9).
+            number = parameters[0]
+            return isinstance(number, int) and 1 <= number <= len(self.settings.labels)
         return True
 
     def _output_shown(self) -> bool:
