@@ -1,4 +1,4 @@
-"""Snapshots of each main screen at 120x40 on the workbench store (tests/tui/__snapshots__/).
+"""Snapshots of each screen at 120x40 and at 80x24 on the workbench store (tests/tui/__snapshots__/).
 
 Update after an intended change with `pytest tests/tui/test_snapshots.py --snapshot-update`, then look at
 the SVGs. Every screen is reached by keys and captured after all loads have settled.
@@ -9,12 +9,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from ecco_tui.services.catalog import Catalog
 from ecco_tui.services.workbench import Workbench
 from ecco_tui.tui.app import EccoApp
-from tests.tui.helpers import NO_DELAYS, SIZE, press, settle
+from tests.tui.helpers import NO_DELAYS, press, settle
+
+#: Every screen at the common terminal size and the smallest one it must stay usable at.
+SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
+
+
+@pytest.fixture(params=list(SIZES))
+def size(request: pytest.FixtureRequest) -> tuple[int, int]:
+    return SIZES[request.param]
 
 
 def keys(*sequence: str) -> Callable[[Pilot[Any]], Any]:
@@ -28,46 +37,62 @@ def keys(*sequence: str) -> Callable[[Pilot[Any]], Any]:
     return run
 
 
-def snap(snap_compare: Any, catalog: Catalog, sequence: Sequence[str]) -> bool:
+def snap(snap_compare: Any, catalog: Catalog, sequence: Sequence[str], size: tuple[int, int]) -> bool:
     app = EccoApp(Workbench(catalog.store, catalog=catalog), delays=NO_DELAYS)
-    return bool(snap_compare(app, terminal_size=SIZE, run_before=keys(*sequence)))
+    return bool(snap_compare(app, terminal_size=size, run_before=keys(*sequence)))
 
 
-def test_browser(snap_compare: Any, catalog: Catalog) -> None:
+def test_browser(snap_compare: Any, catalog: Catalog, size: tuple[int, int]) -> None:
     """Filter bar, problem table with counts, the card of p90001, its pair and four outputs with outcomes."""
-    assert snap(snap_compare, catalog, [])
+    assert snap(snap_compare, catalog, [], size)
 
 
-def test_compare_split(snap_compare: Any, catalog: Catalog) -> None:
+def test_compare_split(snap_compare: Any, catalog: Catalog, size: tuple[int, int]) -> None:
     """Pair test:0: correct-opt badge, speedup 6.00×, slow and fast side by side with -/+ lines, tests."""
-    assert snap(snap_compare, catalog, ["enter", "enter"])
+    assert snap(snap_compare, catalog, ["enter", "enter"], size)
 
 
-def test_compare_unified(snap_compare: Any, catalog: Catalog) -> None:
+def test_compare_unified(snap_compare: Any, catalog: Catalog, size: tuple[int, int]) -> None:
     """The same pair as one unified diff with its @@ hunk header."""
-    assert snap(snap_compare, catalog, ["enter", "enter", "m"])
+    assert snap(snap_compare, catalog, ["enter", "enter", "m"], size)
 
 
-def test_compare_spurious_output(snap_compare: Any, catalog: Catalog) -> None:
+def test_compare_spurious_output(snap_compare: Any, catalog: Catalog, size: tuple[int, int]) -> None:
     """alpha's output on p90002: spurious-opt badge, speed ratio without speedup, two failing tests in red."""
-    assert snap(snap_compare, catalog, ["down", "enter", "tab", "enter"])
+    assert snap(snap_compare, catalog, ["down", "enter", "tab", "enter"], size)
 
 
-def test_test_detail_modal(snap_compare: Any, catalog: Catalog) -> None:
+def test_test_detail_modal(snap_compare: Any, catalog: Catalog, size: tuple[int, int]) -> None:
     """private:0 of the spurious output: input, expected, L Accepted vs R Wrong Answer, stdout and stderr."""
-    assert snap(snap_compare, catalog, ["down", "enter", "tab", "enter", "tab", "down", "enter"])
+    assert snap(snap_compare, catalog, ["down", "enter", "tab", "enter", "tab", "down", "enter"], size)
 
 
-def test_spectrum(snap_compare: Any, catalog: Catalog) -> None:
+def test_spectrum(snap_compare: Any, catalog: Catalog, size: tuple[int, int]) -> None:
     """Runtime and memory histograms of p90001's humans with the fast program marked at its percentile."""
-    assert snap(snap_compare, catalog, ["enter", "enter", "s"])
+    assert snap(snap_compare, catalog, ["enter", "enter", "s"], size)
 
 
-def test_trajectory(snap_compare: Any, catalog: Catalog) -> None:
+def test_trajectory(snap_compare: Any, catalog: Catalog, size: tuple[int, int]) -> None:
     """u1's three submissions to p90001: runtime/memory plot and the steps with their changes."""
-    assert snap(snap_compare, catalog, ["t"])
+    assert snap(snap_compare, catalog, ["t"], size)
 
 
-def test_help(snap_compare: Any, catalog: Catalog) -> None:
+def test_help(snap_compare: Any, catalog: Catalog, size: tuple[int, int]) -> None:
     """The help dialog over the browser, listing every key of the browser."""
-    assert snap(snap_compare, catalog, ["question_mark"])
+    assert snap(snap_compare, catalog, ["question_mark"], size)
+
+
+def test_scatter(snap_compare: Any, catalog: Catalog) -> None:
+    """The scatter plot of the browser's run: speedup (95% interval) against tests passed, by outcome. At 120x40
+    only: at 80x24 the plot's axis ticks differ from run to run (it is drawn before its final size settles)."""
+    assert snap(snap_compare, catalog, ["v"], SIZES["120x40"])
+
+
+def test_ecco_fix_queue(snap_compare: Any, catalog: Catalog, size: tuple[int, int]) -> None:
+    """The ECCO-FIX queue: outputs passing every public test and failing a private one, with their failures."""
+    assert snap(snap_compare, catalog, ["F"], size)
+
+
+def test_rounds(snap_compare: Any, catalog: Catalog, size: tuple[int, int]) -> None:
+    """The rounds of alpha's output on p90002, opened from its compare view."""
+    assert snap(snap_compare, catalog, ["down", "enter", "tab", "enter", "h"], size)
