@@ -16,11 +16,13 @@ the outputs whose two measures point different ways.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import cast
 
 from ecco_tui import __version__
@@ -132,10 +134,23 @@ def report_run(
 
 #: The modes whose lines are stored beside a run's cached verdicts (`store_lines`): the default one (the
 #: `--ecco-compat` line of a 50k-output store costs 4 s more on every refresh, for a mode reports rarely use;
-#: it is computed when asked), and the version of the code that computes them: a line stored by another version
-#: is never read (bump it when a line's figures change).
+#: it is computed when asked).
 LINE_MODES = ("default",)
-LINE_VERSION = f"{__version__}/1"
+
+
+def _code_version() -> str:
+    """The version of the code that computes a line: the package version and a digest of the sources of the
+    metrics, the judging module and this one, so that a line stored by other code is never read (an upgrade or
+    a local change that moves a figure cannot serve a stale line)."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted([*(root / "metrics").glob("*.py"), *(root / "services" / "judging").glob("*.py"),
+                        Path(__file__).resolve()]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"{__version__}/{digest.hexdigest()[:16]}"
+
+
+LINE_VERSION = _code_version()
 
 
 def line_to_json(line: ReportLine) -> str:
