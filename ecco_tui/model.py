@@ -9,8 +9,10 @@ table's columns, see store/rows.py), services compute with them, and the app sho
 from __future__ import annotations
 
 import hashlib
+import time
+import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import ClassVar, NamedTuple, TypeAlias
 
 
@@ -236,8 +238,35 @@ Sample: TypeAlias = "Execution | Measured"
 
 
 #: Context prefix of an execution run back to back with one partner (`ecco eval --paired`): the two
-#: executions of a pair share the context `pair#<id>`.
+#: executions of a pair share the context `pair#<evaluation>/<id>` (`pair_context`); pairs stored before
+#: evaluations were recorded have `pair#<id>`.
 PAIR_CONTEXT = "pair#"
+
+
+_last_evaluation_us = 0
+
+
+def new_evaluation_id() -> str:
+    """An id for one evaluation (one `ecco eval`, one re-run) that sorts in the order evaluations started:
+    its start time in microseconds (strictly increasing within a process), then a random part (processes)."""
+    global _last_evaluation_us
+    _last_evaluation_us = max(time.time_ns() // 1000, _last_evaluation_us + 1)
+    started = datetime.fromtimestamp(_last_evaluation_us / 1e6, UTC)
+    return f"{started:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:6]}"
+
+
+def pair_context(evaluation: str) -> str:
+    """The context the two runs of one new pair share, naming the evaluation that ran it."""
+    return f"{PAIR_CONTEXT}{evaluation}/{uuid.uuid4().hex}"
+
+
+def evaluation_of(context: str | None) -> str:
+    """The evaluation a paired run belongs to ("" for pairs stored before evaluations were recorded: they
+    count as one evaluation that came first)."""
+    if not context or not context.startswith(PAIR_CONTEXT):
+        return ""
+    head, sep, _ = context[len(PAIR_CONTEXT):].partition("/")
+    return head if sep else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +309,7 @@ class StoredVerdict:
     engine: str | None = None
     memory_lo: float | None = None
     memory_hi: float | None = None
+    drift_tests: int = 0  # tests whose paired speedup moved between evaluations beyond noise
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,8 @@ def _draw_report(lines: Sequence[ReportLine]) -> None:
         out.print(f"[bold red]{word}[/]:{rest}", highlight=False, soft_wrap=True)
     if (charged := report.accounting_header(lines)) is not None:
         out.print(f"[dim]{escape(charged)}[/]", highlight=False, soft_wrap=True)
+    if (moved := report.drift_header(lines)) is not None:
+        out.print(f"[yellow]{escape(moved)}[/]", highlight=False, soft_wrap=True)
     mode = "ECCO-compat rules" if lines and lines[0].mode == "ecco" else "default definitions"
     for task, title in (("edit", "History-based editing"), ("generate", "NL-instructed generation")):
         cols = report.columns(lines, task)

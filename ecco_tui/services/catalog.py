@@ -11,6 +11,7 @@ listed, not scored), and a crashed run's time never counts as speed. The TUI onl
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -168,6 +169,8 @@ class TestRow:
     test: StoredTest
     left: TestSide
     right: TestSide
+    # The test's paired speedup per evaluation when they disagree beyond noise ("1.31× (3) → 0.98× (1)").
+    drift: str | None = None
 
     @property
     def label(self) -> str:
@@ -220,6 +223,7 @@ class CompareMetrics:
     below_resolution: bool = False
     identical: bool = False
     basis: str | None = None  # how the verdict was reached (`OutputVerdict.basis`)
+    drift_tests: tuple[str, ...] = ()  # tests whose evaluations disagree beyond noise (`OutputVerdict.drift`)
 
     @property
     def ran(self) -> bool:
@@ -552,6 +556,9 @@ class Catalog:
         # The table above lists every test; the verdict scores the private ones.
         verdict = next(iter(editing_verdicts(scope.scoring(SCORED))), None)
         left_in = left_m if left_m.ran else None
+        drift = {d.test: d.describe() for d in verdict.drift} if verdict else {}
+        if drift:
+            rows = [dataclasses.replace(r, drift=drift.get(r.label)) for r in rows]
         return rows, CompareMetrics(
             outcome=verdict.outcome if verdict else Outcome.NOT_RUN.value,
             speedup=speedup(left_in, right_m) if right_m.ran else None,
@@ -565,6 +572,7 @@ class Catalog:
             below_resolution=bool(verdict and verdict.below_resolution),
             identical=bool(verdict and verdict.identical_to_input),
             basis=verdict.basis if verdict else None,
+            drift_tests=tuple(drift),
             **common,
         ), spectrum
 

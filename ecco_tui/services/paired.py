@@ -18,13 +18,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-import uuid
 from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from ecco_tui.engines.base import Engine, EngineInfo, Limits, TestCase, TestResult
 from ecco_tui.metrics.stats import within_relative
-from ecco_tui.model import PAIR_CONTEXT, code_sha256
+from ecco_tui.model import PAIR_CONTEXT, code_sha256, new_evaluation_id, pair_context
 from ecco_tui.services.evaluation import (
     AUTO_MAX_SAMPLES,
     AUTO_RELATIVE,
@@ -140,10 +139,14 @@ async def execute_pairs(
     concurrency: int = 2,
     progress: ProgressFn | None = None,
     flush_batch: int = 64,
+    evaluation: str | None = None,
 ) -> EvalStats:
     """Run the plan's pairs, `concurrency` at a time (each pair's two runs back to back), storing both runs of a
-    pair together as they finish. Cancelling stops the runs; finished pairs are stored."""
+    pair together as they finish. Cancelling stops the runs; finished pairs are stored. Every pair names
+    `evaluation` (default: a new one) in its context, so pairs of separate evaluations can be told apart
+    (`judging.drift`)."""
     info = await engine.info()
+    evaluation = evaluation or new_evaluation_id()
     stats = EvalStats(cached=2 * plan.cached)  # test runs, as the unpaired evaluation counts them
     writer = _Writer(store, flush_batch, 0.5)
     gate = asyncio.Semaphore(max(1, concurrency))
@@ -155,7 +158,7 @@ async def execute_pairs(
         sides = [(job.input_code, code_sha256(job.input_code)), (job.output_code, code_sha256(job.output_code))]
         if (k + test.index) % 2:
             sides.reverse()
-        context = f"{PAIR_CONTEXT}{uuid.uuid4().hex}"
+        context = pair_context(evaluation)
         try:
             async with gate:
                 results = [(await _one(engine, code, test, limits), sha) for code, sha in sides]
@@ -219,12 +222,14 @@ async def evaluate_paired_auto(
     todo: set[PairKey] = set(codes)
     intervals: dict[PairKey, tuple[float, float, float] | None] = {}
     repeat = start
+    evaluation = new_evaluation_id()  # every round of this command is one evaluation
     while todo:
         plan = plan_pairs(store, run_id, info, limits, visibility=visibility, repeat=repeat,
                           final_round_only=final_round_only, only=todo)
         if result.rounds == 0:
             result.plan.missing_tests = plan.missing_tests
-        done = await execute_pairs(store, engine, plan, limits, source="ecco eval --repeat auto", progress=progress)
+        done = await execute_pairs(store, engine, plan, limits, source="ecco eval --repeat auto", progress=progress,
+                                   evaluation=evaluation)
         stats.executed += done.executed
         if result.rounds == 0:  # pairs stored before the command (later rounds count this one's again)
             stats.cached = done.cached

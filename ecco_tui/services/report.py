@@ -92,6 +92,8 @@ class ReportLine:
     sandboxed: bool = True
     # How the measurements charge a program (whole tree or main process; services.engines.accounting_of).
     accounting: str = ""
+    # Outputs with a test whose paired speedup moved between the evaluations pooled into it (`metrics.drift`).
+    n_drift: int = 0
 
 
 def _editing_rows(data: Measurements) -> list[EditingRow]:
@@ -246,6 +248,7 @@ def cached_line(
         n_inputs_failing=inputs_failing,
         outcomes=outcome_counts(cast("list[OutputVerdict]", judged), len(basis.outputs)),
         n_below_resolution=sum(v.below_resolution for v in judged),
+        n_drift=sum(v.drift_tests > 0 for v in judged),
         speedup_ci=intervals.speedup, memory_reduction_ci=intervals.memory_reduction,
         sandboxed=all(is_sandboxed(v) for v in basis.engine_versions),
         accounting="; ".join(sorted({accounting_of(v) for v in basis.engine_versions})),
@@ -299,7 +302,7 @@ def judged_report_run(
         s = metric_summary.summarize_editing(edit_rows, mode=mode)  # type: ignore[arg-type]
         intervals = metric_summary.editing_mean_intervals(edit_rows, mode=mode)  # type: ignore[arg-type]
         outcomes = dict(s.outcomes)
-        below = 0
+        below = drift = 0
         cost: dict[str, object] = {}
         judged = None
         if mode == "default":
@@ -308,12 +311,13 @@ def judged_report_run(
             judged = JudgedRun(data, verdicts, faster_threshold)
             outcomes = outcome_counts(verdicts, sum(len(outs) for outs in rows.values()))
             below = sum(v.below_resolution for v in verdicts)
+            drift = sum(bool(v.drift) for v in verdicts)
             cost = cost_summary(verdicts)
         line = ReportLine(run.run_id, run.task, run.model, run.method, run.split, engine_name, s.n, s.pass_at_1,
                           mean_speedup=s.mean_speedup, mean_memory_reduction=s.mean_memory_reduction,
                           pct_runtime_optimized=s.pct_runtime_optimized, pct_memory_optimized=s.pct_memory_optimized,
                           n_inputs_failing=s.n_inputs_failing, outcomes=outcomes, mode=mode,
-                          n_below_resolution=below, speedup_ci=intervals.speedup,
+                          n_below_resolution=below, n_drift=drift, speedup_ci=intervals.speedup,
                           memory_reduction_ci=intervals.memory_reduction, sandboxed=data.sandboxed,
                           accounting=data.accounting,
                           **cost)  # type: ignore[arg-type]
@@ -501,12 +505,25 @@ def render_csv(lines: Sequence[ReportLine]) -> str:
     return buf.getvalue()
 
 
+def drift_header(lines: Sequence[ReportLine]) -> str | None:
+    """The report's line naming the runs with outputs whose evaluations disagree (`ReportLine.n_drift`), else
+    None: their figures pool pairs of evaluations that measured different speedups on some test."""
+    runs = [f"{line.run_id} ({line.n_drift} output{'s' if line.n_drift != 1 else ''})"
+            for line in lines if line.n_drift]
+    if not runs:
+        return None
+    return (f"drift: {', '.join(runs)}: a test's paired speedup moved between evaluations beyond noise; the "
+            "figures pool them (the compare view shows which tests)")
+
+
 def render_markdown(lines: Sequence[ReportLine]) -> str:
     parts = []
     header = unsandboxed_header(lines)
     if header is not None:
         word, rest = header.split(":", 1)
         parts.append(f"**{word}**:{rest}\n")
+    if (moved := drift_header(lines)) is not None:
+        parts.append(f"_{moved}_\n")
     if (charged := accounting_header(lines)) is not None:
         parts.append(f"_{charged}_\n")
     for task, title in (("edit", "History-based editing"), ("generate", "NL-instructed generation")):

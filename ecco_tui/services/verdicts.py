@@ -126,7 +126,7 @@ def _stored(run: Run, problem_id: str, output_id: str, s: OutcomeSummary) -> Sto
         speedup_lo=s.speedup_lo, speedup_hi=s.speedup_hi, memory_reduction=s.memory_reduction,
         memory_lo=s.memory_lo, memory_hi=s.memory_hi,
         below_resolution=s.below_resolution, runtime_percentile=s.runtime_percentile,
-        memory_percentile=s.memory_percentile,
+        memory_percentile=s.memory_percentile, drift_tests=s.drift_tests,
     )
 
 

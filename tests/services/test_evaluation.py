@@ -107,13 +107,34 @@ async def test_a_rerun_of_two_programs_adds_one_pair_per_test(run_store: Store, 
 
     pair = run_store.get_pair("test:0")
     assert pair is not None
-    summary = await rerun_programs(run_store, engine, "p90001", [pair.slow.code, FAST_SUM], LIMITS)
+    summary = await rerun_programs(run_store, engine, "p90001", [pair.slow.code, FAST_SUM], LIMITS, cap=1)
     assert summary.total == summary.executed == 2 * 4  # 4 tests (public and private), two runs a pair
     runs = [e for sha in (pair.slow.code_sha256, code_sha256(FAST_SUM))
             for e in run_store.executions_for(sha, "p90001")]
     contexts = Counter(e.context for e in runs)
     assert len(contexts) == 4 and set(contexts.values()) == {2}
     assert all(c and c.startswith(PAIR_CONTEXT) for c in contexts)
+
+
+async def test_a_rerun_of_two_programs_adds_pairs_until_decisive_or_capped(
+    run_store: Store, engine: LocalEngine
+) -> None:
+    """`r` is `--repeat auto`: after one pair on every test, more pairs on the private tests, round by round,
+    until the speedup's interval is within ±5% or the cap; every round of one re-run is one evaluation."""
+    from ecco_tui.model import evaluation_of
+    from ecco_tui.services.rerun import rerun_programs
+
+    pair = run_store.get_pair("test:0")
+    assert pair is not None
+    summary = await rerun_programs(run_store, engine, "p90001", [pair.slow.code, FAST_SUM], LIMITS, cap=4)
+    assert summary.rounds >= 1 and summary.pairs_per_test <= 4 and summary.cap == 4
+    assert summary.decisive or summary.pairs_per_test == 4 or summary.interval is None
+    runs = [e for sha in (pair.slow.code_sha256, code_sha256(FAST_SUM))
+            for e in run_store.executions_for(sha, "p90001")]
+    assert len({evaluation_of(e.context) for e in runs}) == 1
+    public = Counter(e.test_idx for e in runs if e.visibility == "public")
+    assert set(public.values()) == {2}  # public tests: the first round's one pair only
+    assert summary.executed == len(runs) == summary.total
 
 
 async def test_repeats_store_every_sample(run_store: Store, engine: LocalEngine) -> None:

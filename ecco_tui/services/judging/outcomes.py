@@ -35,6 +35,7 @@ class OutcomeSummary:
     memory_lo: float | None = None
     memory_hi: float | None = None
     memory_percentile: float | None = None  # generation outputs that pass
+    drift_tests: int = 0  # editing outputs: tests that drifted between evaluations (`OutputVerdict.drift`)
 
 
 def outcome_summary(verdict: OutputVerdict) -> OutcomeSummary:
@@ -42,7 +43,7 @@ def outcome_summary(verdict: OutputVerdict) -> OutcomeSummary:
         outcome=verdict.outcome, speedup=verdict.speedup, speedup_lo=verdict.speedup_lo,
         speedup_hi=verdict.speedup_hi, n_passed=verdict.n_passed, n_run=verdict.n_tests,
         below_resolution=verdict.below_resolution, memory_reduction=verdict.memory_reduction,
-        memory_lo=verdict.memory_lo, memory_hi=verdict.memory_hi,
+        memory_lo=verdict.memory_lo, memory_hi=verdict.memory_hi, drift_tests=len(verdict.drift),
     )
 
 

@@ -3,11 +3,13 @@ speedup and disagreement (each field's definition is in the package docstring)."
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from ecco_tui.metrics.drift import TestDrift, drifted_tests
 from ecco_tui.metrics.editing import memory_ratio, runtime_ratio
 from ecco_tui.metrics.outcome import Outcome, classify_outcome
 from ecco_tui.metrics.paired import paired_ratio_ci
@@ -21,7 +23,7 @@ from ecco_tui.metrics.stats import (
     runtime_samples,
 )
 from ecco_tui.metrics.types import ProgramMeasure, median_per_test
-from ecco_tui.model import Sample
+from ecco_tui.model import Sample, evaluation_of
 from ecco_tui.services.judging.measurements import (
     COMPLETED,
     Measurements,
@@ -65,6 +67,8 @@ class OutputVerdict:
     memory_hi: float | None = None
     # How the verdict was reached, in one line: paired or not, tests x samples, the interval's method and level.
     basis: str = ""
+    # Tests whose paired speedup moved between the evaluations pooled here beyond noise (`pair_drift`).
+    drift: tuple[TestDrift, ...] = ()
 
     @property
     def cpu_direction(self) -> str | None:
@@ -179,6 +183,7 @@ def editing_verdicts(
             cost_disagree=cost_directions_disagree((ci[1], ci[2]) if ci else None, instructions),
             memory_lo=mem_ci[1] if mem_ci else None, memory_hi=mem_ci[2] if mem_ci else None,
             basis=_basis(same and out.all_passed, paired, inp_side, out_side, ci, faster_threshold),
+            drift=pair_drift(paired),
         ))
     record_judged(v.output_id for v in verdicts)
     return verdicts
@@ -202,6 +207,30 @@ def _basis(identical: bool, paired: Sequence[tuple[Sample, Sample]], inp: _Side,
     runs = [len(side.runtimes[t]) for side in (inp, out) for t in shared]
     floor = ", 3% floor" if runs and min(runs) == 1 else ""
     return f"unpaired {_count([len(shared)], 'test')} × {_count(runs, 'run')} · 95% bootstrap{floor}{above}"
+
+
+def pair_drift(paired: Sequence[tuple[Sample, Sample]]) -> tuple[TestDrift, ...]:
+    """The tests on which adjacent (input, output) runs from different evaluations disagree beyond noise
+    (`metrics.drift`), in the natural test order; () when the pairs come from one evaluation. Crashed runs
+    and zero times carry no ratio and are left out, as in `paired_intervals`."""
+    if not paired:
+        return ()
+    order = sorted({evaluation_of(a.context) for a, _ in paired})
+    if len(order) < 2:
+        return ()
+    position = {e: i for i, e in enumerate(order)}
+    groups: dict[tuple[bool, str, int], list[list[float]]] = {}
+    for a, b in paired:
+        if a.status_id not in COMPLETED or b.status_id not in COMPLETED:
+            continue
+        if not a.cpu_time_s or not b.cpu_time_s or a.cpu_time_s <= 0 or b.cpu_time_s <= 0:
+            continue
+        key = (a.visibility != "public", a.visibility, a.test_idx)
+        by_evaluation = groups.setdefault(key, [[] for _ in order])
+        by_evaluation[position[evaluation_of(a.context)]].append(math.log(a.cpu_time_s / b.cpu_time_s))
+    labels = {key: f"{key[1]}:{key[2]}" for key in groups}
+    found = drifted_tests({labels[key]: groups[key] for key in sorted(groups)})
+    return tuple(found[labels[key]] for key in sorted(groups) if labels[key] in found)
 
 
 def _count(values: Iterable[int], noun: str) -> str:

@@ -412,6 +412,8 @@ class CompareScreen(EccoScreen):
             title = "Round measured"
         else:
             text = f"Re-ran {summary.executed}/{summary.total} test runs on {summary.engine} in {summary.seconds:.1f}s."
+            if summary.rounds:  # two programs, paired until the interval is decisive or the cap (--repeat auto)
+                text += f"\n{summary.describe()}."
             title = "Re-run done"
         if summary.errors:
             self.notify(text + "\n" + "\n".join(summary.errors[:3]), title=f"{title}, with errors", severity="error",
@@ -688,7 +690,8 @@ def per_test_cells(row: TestRow, colors: dict[str, str]) -> tuple[str, ...]:
         _status_cell(row.right, colors),
         fmt_seconds(right.cpu_time_s if right else None),
         fmt_kb(right.memory_kb if right else None),
-        fmt_change(left.cpu_time_s if left else None, right.cpu_time_s if right else None),
+        fmt_change(left.cpu_time_s if left else None, right.cpu_time_s if right else None)
+        + (" " + colored("drift", "warning", colors) if row.drift else ""),
         fmt_change(left.memory_kb if left else None, right.memory_kb if right else None),
     )
 
@@ -735,6 +738,9 @@ def metrics_lines(view: CompareView, annotation: Annotation | None = None) -> li
         ratios.append("[$warning]same program as the input[/]")
     if m.below_resolution:
         ratios.append("[$warning]below the timer's resolution[/]")
+    if m.drift_tests:
+        many = len(m.drift_tests) != 1
+        ratios.append(f"[$warning]drift on {len(m.drift_tests)} test{'s' if many else ''} between evaluations[/]")
     facts: list[str] = []
     if m.right is not None:
         facts.append(_passes("R", m.right, m.n_tests, warn=False))

@@ -86,7 +86,8 @@ class TestDetailScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         row = self.row
         with Vertical(id="test-dialog") as dialog:
-            dialog.border_title = f"Test {row.label} · {row.test.problem_id}"
+            dialog.border_title = f"Test {row.label} · {row.test.problem_id}" + (
+                f" · drift between evaluations: {row.drift}" if row.drift else "")
             dialog.border_subtitle = "i copy input · e copy expected · escape close"
             with Grid(id="test-grid"):
                 yield self._box(f"Input · {_lines(row.test.input)}", clip(row.test.input), "test-input")
