@@ -318,3 +318,57 @@ class VerdictStamp:
 
     n_executions: int
     n_outputs: int
+
+
+# -- training data (`ecco export-training`; queries in db/queries/training_*.sql) --------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingPairRow:
+    """A CodeNet pair as fine-tuning reads it: the slow and fast programs and their reference runtimes."""
+
+    pair_id: str
+    split: str | None
+    problem_id: str
+    input_code: str
+    input_sha256: str
+    target_code: str
+    input_runtime_s: float | None
+    target_runtime_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingOutputRow:
+    """A final-round model output with its cached verdict and, for editing, its input."""
+
+    output_id: str
+    run_id: str
+    model: str
+    method: str
+    task: str
+    problem_id: str
+    split: str | None
+    pair_id: str | None
+    target_code: str
+    input_code: str | None
+    input_sha256: str | None
+    outcome: str
+    speedup: float | None
+    speedup_lo: float | None
+    speedup_hi: float | None
+    n_passed: int
+    n_run: int
+    engine: str | None
+    runtime_percentile: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TrajectoryProgramRow:
+    """One accepted program of a user's trajectory with CodeNet's CPU time."""
+
+    trajectory_id: str
+    split: str | None
+    problem_id: str
+    step: int
+    code: str
+    cpu_time_ms: float

@@ -96,7 +96,7 @@ def hub_snapshot(repo: str) -> Path:
     if local.is_dir():
         return local
     try:
-        from huggingface_hub import snapshot_download  # type: ignore[import-not-found]
+        from huggingface_hub import snapshot_download
     except ImportError:
         fail("--hub needs huggingface_hub: pip install 'ecco-tui[hub]' (or download the dataset and pass its folder)")
     try:

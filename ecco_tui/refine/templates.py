@@ -40,6 +40,16 @@ FIELDS: dict[tuple[str, str], frozenset[str]] = {
     ("refine", "prompt"): frozenset({"code", "feedback"}),
     ("reflect", "prompt"): frozenset({"code", "exec_feedback"}),
 }
+# Templates a prompt file may leave out as a whole: the packaged file's are used instead (fine-tuning layouts
+# are not needed to run ECCO's methods, so older and hand-made prompt files stay valid).
+FALLBACK: frozenset[tuple[str, str]] = frozenset({
+    ("finetune", "exec_prompt"), ("finetune", "trajectory_attempt"), ("finetune", "trajectory_prompt"),
+})
+FIELDS.update({
+    ("finetune", "exec_prompt"): frozenset({"start", "code", "feedback"}),
+    ("finetune", "trajectory_attempt"): frozenset({"rank", "code"}),
+    ("finetune", "trajectory_prompt"): frozenset({"start", "attempts"}),
+})
 # Templates allowed to leave out some of their fields (a prompt file reproducing an ECCO quirk may drop the
 # problem description from the nl2code feedback prompt, for instance).
 OPTIONAL: dict[tuple[str, str], frozenset[str]] = {
@@ -95,8 +105,13 @@ class PromptBook:
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise TemplateError(f"{source}: not a valid TOML prompt file: {exc}") from exc
         templates: dict[tuple[str, str], str] = {}
+        packaged = None
         for (table, key), wanted in FIELDS.items():
             value = _lookup(doc, table, key)
+            if value is None and (table, key) in FALLBACK and source != f"ecco_tui/refine/prompts/{DEFAULT_PROMPTS}":
+                packaged = packaged or cls.load()
+                templates[(table, key)] = packaged.templates[(table, key)]
+                continue
             if not isinstance(value, str):
                 raise TemplateError(f"{source}: [{table}] {key} is missing or not text")
             try:
@@ -183,6 +198,37 @@ class PromptBook:
     def refine_prompt(self, code: str, feedback: str) -> str:
         """The refinement request of every method; `feedback` is NL feedback, exec feedback or a reflection."""
         return self._render("refine", "prompt", code=code, feedback=feedback)
+
+    # -- fine-tuning layouts (ECCO section 4.3; `ecco export-training`) -----------------------------------------
+    def vanilla_edit_prompt(self, code: str) -> str:
+        """Vanilla fine-tuning, editing: the instruct prompt with no examples; the target is `target_block`."""
+        return self.edit_prompt(code)
+
+    def vanilla_nl2code_prompt(self, description: str) -> str:
+        """Vanilla fine-tuning, NL generation: the instruct prompt with no examples."""
+        return self.nl2code_prompt(description)
+
+    def completion(self, task: str, code: str) -> str:
+        """The fine-tuning target after a prompt: what follows the prompt's last line in an in-context example
+        (`edit.example` / `nl2code.example`: the editing example puts the code block on the next line, the
+        NL one right after "## Solution:"), so prompt + completion reads as ECCO's examples do."""
+        table = "edit" if task == "edit" else "nl2code"
+        marker = "\x00"
+        example = self._render(table, "example", input=marker, description=marker, target_block=marker)
+        tail = example.rsplit(marker, 1)[0]
+        before = tail[tail.rfind(":") + 1:] if ":" in tail else ""  # what separates the header and the block
+        return before + self.target_block(code)
+
+    def exec_edit_prompt(self, code: str, feedback: str) -> str:
+        """Execution-conditioned fine-tuning: the program and its public tests' execution feedback."""
+        return self._render("finetune", "exec_prompt", start=self._start("edit", [], True), code=code,
+                            feedback=feedback)
+
+    def trajectory_prompt(self, attempts: Sequence[tuple[str, str]]) -> str:
+        """Trajectory-conditioned fine-tuning: earlier programs of one user as (rank, code), slowest first."""
+        shown = self._render("few_shot", "separator").join(
+            self._render("finetune", "trajectory_attempt", rank=rank, code=code) for rank, code in attempts)
+        return self._render("finetune", "trajectory_prompt", start=self._start("edit", [], True), attempts=shown)
 
     def reflect_prompt(self, code: str, exec_feedback: str) -> str:
         """NL+exec refine: ask for a reflection on the execution feedback before refining."""

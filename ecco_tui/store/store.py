@@ -43,7 +43,10 @@ from ecco_tui.model import (
     StoreCounts,
     StoredTest,
     StoredVerdict,
+    TrainingOutputRow,
+    TrainingPairRow,
     Trajectory,
+    TrajectoryProgramRow,
     TrajectoryStep,
     VerdictStamp,
 )
@@ -1525,6 +1528,39 @@ class Store:
         table = pa.table(data)
         with self.transaction() as tx:
             tx.upsert("executions", table)
+
+    # -- training data -----------------------------------------------------------------------------
+    @_unit
+    def training_pairs(self) -> list[TrainingPairRow]:
+        """Every CodeNet pair with both programs' code and reference runtimes (`ecco export-training`)."""
+        return fetch_all(self._cursor().execute(migrations.query_sql("training_pairs")), TrainingPairRow)
+
+    @_unit
+    def training_outputs(self, task: str) -> list[TrainingOutputRow]:
+        """Final-round outputs of `task`'s model runs that have a cached verdict, with their inputs."""
+        return fetch_all(self._cursor().execute(migrations.query_sql("training_outputs"), {"task": task}),
+                         TrainingOutputRow)
+
+    @_unit
+    def training_problems(self) -> list[Problem]:
+        """Every problem with its statement and fastest solution, by id (NL generation's training data)."""
+        return fetch_all(self._cursor().execute(f"SELECT {select_list(Problem)} FROM problems ORDER BY problem_id"),
+                         Problem)
+
+    @_unit
+    def run_accounting(self) -> dict[str, str]:
+        """run id -> how its stored default report line's measurements charge a program (services.engines
+        `accounting_of`), for runs whose line is stored."""
+        rows = self._cursor().execute(
+            "SELECT run_id, json_extract_string(line, '$.accounting') FROM report_lines WHERE mode = 'default'"
+        ).fetchall()
+        return {str(r[0]): str(r[1]) for r in rows if r[1]}
+
+    @_unit
+    def training_trajectories(self) -> list[TrajectoryProgramRow]:
+        """Accepted programs of every trajectory with their CPU time, by trajectory and step."""
+        return fetch_all(self._cursor().execute(migrations.query_sql("training_trajectories")),
+                         TrajectoryProgramRow)
 
     def log_evaluation(
         self, *, run_id: str | None, engine: str, engine_version: str, executed: int, cached: int, seconds: float
