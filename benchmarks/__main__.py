@@ -16,7 +16,7 @@ from rich.table import Table
 
 SCRIPTS = ("import_bench", "results_import_bench", "engine_bench", "judge0_bench", "eval_bench", "serve_bench",
            "tui_bench", "verdict_stability_bench", "instructions_bench", "verdicts_scale_bench", "null_pairs_bench",
-           "training_export_bench")
+           "profile_bench", "training_export_bench")
 
 
 def main(argv: list[str] | None = None) -> int:

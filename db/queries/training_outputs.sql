@@ -15,4 +15,5 @@ LEFT JOIN pairs pa ON pa.pair_id = o.pair_id
 LEFT JOIN programs s ON s.program_id = pa.slow_program_id
 LEFT JOIN problems pr ON pr.problem_id = o.problem_id
 WHERE r.task = $task AND r.method <> 'manual-edit' AND o.code IS NOT NULL AND trim(o.code) <> ''
+  AND ($problem IS NULL OR o.problem_id = $problem)
 ORDER BY o.run_id, o.row_idx, o.sample_idx

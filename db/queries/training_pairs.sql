@@ -7,4 +7,5 @@ FROM pairs pa
 JOIN programs s ON s.program_id = pa.slow_program_id
 JOIN programs f ON f.program_id = pa.fast_program_id
 LEFT JOIN problems pr ON pr.problem_id = pa.problem_id
+WHERE ($problem IS NULL OR pa.problem_id = $problem)
 ORDER BY pa.split, pa.row_idx

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from ecco_tui.cli import annotate, data, engines, evaluate, refine, reports, serve, training, workbench
+from ecco_tui.cli import annotate, data, engines, evaluate, explain, refine, reports, serve, training, workbench
 from ecco_tui.cli.app import app
 from ecco_tui.cli.workbench import main
 
@@ -36,6 +36,7 @@ app.command("serve")(serve.serve)
 app.command("eval")(evaluate.eval_cmd)
 app.command("report")(reports.report_cmd)
 app.command("export-training")(training.export_training_cmd)
+app.command("explain")(explain.explain_cmd)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m ecco_tui`

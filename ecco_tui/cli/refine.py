@@ -1,5 +1,7 @@
 """`ecco refine`: ask a model to improve a run's outputs round by round, with execution feedback from an
-engine; every finished round is stored, so an interrupted refinement resumes where it stopped."""
+engine. The rounds go to a new run named after the source run, method, model and time (never into the run
+refined, nor into an imported one); every finished round is stored, so an interrupted refinement resumes
+where it stopped with `--new-run <the run it made>`."""
 
 from __future__ import annotations
 
@@ -38,8 +40,9 @@ def refine(
     model: Annotated[str, typer.Option("--model", help="Model name the endpoint serves.")],
     rounds: Annotated[int, typer.Option(min=1, max=20, help="Final refinement round to reach.")] = 1,
     db: DbOption = None,
-    new_run: Annotated[str | None, typer.Option("--new-run", help="Name of the run the rounds go to "
-                                                "(default: <run>-<method>).")] = None,
+    new_run: Annotated[str | None, typer.Option("--new-run", help="Name of the run the rounds go to (default: a "
+                                                "new run <run>-<method>-<model>-<UTC time>); name the run an "
+                                                "earlier refine of --run made to resume or extend it.")] = None,
     split: Annotated[str | None, typer.Option(help="Only check that the run is of this split.")] = None,
     api_key_env: Annotated[str | None, typer.Option(help="Env var holding the API key (never stored).")] = None,
     endpoint: Annotated[str, typer.Option(help="chat (/v1/chat/completions) or completions.")] = "chat",
@@ -56,12 +59,13 @@ def refine(
     extraction: Annotated[str, typer.Option(help="markdown (ECCO's DeepSeek rule) or plain.")] = "markdown",
     no_sandbox: NoSandboxOption = False,
 ) -> None:
-    """Refine a run's outputs with a model and execution feedback, round by round (resumable)."""
+    """Refine a run's outputs with a model and execution feedback, round by round, into a new run (resumable)."""
     import asyncio
 
     from ecco_tui.refine.client import ModelClient, ModelConfigError, ModelSettings
     from ecco_tui.services.engines import EngineError, limits_from, open_engine, runs_unsandboxed
-    from ecco_tui.services.refine import RefineError, refine_run
+    from ecco_tui.services.refine import RefineError, new_run_name, refine_run
+    from ecco_tui.services.verdicts import stale_runs
     from ecco_tui.services.workspace import open_store
 
     settings = settings_for(db, engine=engine, judge0_url=judge0_url, no_sandbox=no_sandbox, existing=True)
@@ -83,12 +87,15 @@ def refine(
         if split and known.split != split:
             fail(f"--run {run}: made from the {known.split} split, not {split}")
 
+        target = new_run if new_run is not None else new_run_name(store, run, method, model)
+        stale_before = set(stale_runs(store))
+
         async def go() -> RefineSummary:
             try:
                 async with (open_engine(settings, engine, judge0_url=judge0_url) as eng,
                             ModelClient(model_settings) as client):
                     with progress_bar() as progress:
-                        return await refine_run(store, eng, client, run, method, rounds, new_run_id=new_run,
+                        return await refine_run(store, eng, client, run, method, rounds, new_run_id=target,
                                                 progress=progress, limits=limits_from(settings),
                                                 concurrency=concurrency, max_rows=rows,
                                                 extraction=cast("ExtractionStyle", extraction))
@@ -98,9 +105,13 @@ def refine(
         try:
             summary = asyncio.run(go())
         except KeyboardInterrupt:
-            err_console.print("interrupted: finished rounds are stored; run the same command to resume")
+            err_console.print(f"interrupted: finished rounds are stored in run {target}; run the same command "
+                              f"with --new-run {target} to resume", highlight=False)
             raise typer.Exit(130) from None
-        refresh_verdicts_of(store, [summary.run_id])
+        # The new run's verdicts, and those of the runs this command made stale by running their programs on the
+        # public tests for feedback (their figures do not change): as the app refreshes after a round.
+        made_stale = [r for r in stale_runs(store) if r not in stale_before and r != summary.run_id]
+        refresh_verdicts_of(store, [summary.run_id, *made_stale])
     console.print(f"run {summary.run_id}: {len(summary.written)} rounds written ({summary.succeeded} with code, "
                   f"{len(summary.failed)} failed, {summary.skipped} already done) in {summary.seconds:.1f} s",
                   highlight=False)

@@ -64,6 +64,10 @@ def _draw_report(lines: Sequence[ReportLine]) -> None:
         columns: list[render.Column] = [(col, "left" if col in ("model", "method") else "right")
                                         for col in report.outcome_columns()]
         out.print(render.table(report.outcome_title(lines), columns, [tuple(r) for r in outcome_rows]))
+    if kind_rows := report.kind_rows(lines):
+        out.print(render.table(report.KIND_TITLE, [(col, "left" if col in ("model", "method") else "right")
+                                                  for col in report.KIND_COLUMNS], kind_rows,
+                               caption="fitted per pair over the scored tests (ecco explain OUTPUT_ID shows one)"))
     for line in lines:
         if line.note:
             err_console.print(f"[yellow]note:[/] {line.run_id}: {line.note}", highlight=False)
@@ -87,6 +91,8 @@ def print_explanation(ex: RowExplanation) -> None:
           *((cell(t.input_instructions, ",.0f"), cell(t.output_instructions, ",.0f")) if counts else ()),
           "yes" if t.counted else "") for t in ex.tests]))
     out.print(f"rule: {ex.rule}", highlight=False)
+    if ex.scaling:
+        out.print(f"scaling: {ex.scaling}", highlight=False)
     out.print(f"input passed all: {ex.input_passed_all} · output passed all: {ex.output_passed_all}")
     if ex.input_time_sum is not None and ex.output_time_sum:
         out.print(f"speedup = {ex.input_time_sum:.3f} s / {ex.output_time_sum:.3f} s = "

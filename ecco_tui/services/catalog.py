@@ -249,6 +249,8 @@ class CompareView:
     kind: str = "pair"
     key: str = ""
     run: Run | None = None
+    # Who made the right program when a person did: "manual edit by alice" (services.rounds), else None.
+    made_by: str | None = None
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -458,12 +460,15 @@ class Catalog:
             left = Program("", output.problem_id, fastest or "", code_sha256(fastest) if fastest else "", "Python")
             left_label = "fastest human" if fastest else "(no reference)"
         tests, metrics, spectrum = self._compare(output.problem_id, pair, output, run)
+        generation = self.store.output_generations([output.output_id]).get(output.output_id, {})
+        made_by = (f"manual edit by {generation.get('author') or '?'}"  # rounds.MANUAL_METHOD's rows
+                   if generation.get("method") == "manual-edit" else None)
         return CompareView(
             title=f"{output.run_id} · row {output.row_idx} · round {output.round} · {output.problem_id}",
             problem=problem,
             left_label=left_label,
             left=left,
-            right_label=f"generated ({run.model if run else output.run_id})",
+            right_label=made_by or f"generated ({run.model if run else output.run_id})",
             right_code=output.code or "",
             right_code_sha256=program.code_sha256 if program else None,
             output=output,
@@ -474,6 +479,7 @@ class Catalog:
             kind="output",
             key=output.output_id,
             run=run,
+            made_by=made_by,
         )
 
     @_unit

@@ -16,13 +16,18 @@ public tests; its executions are stored content-addressed through `services.eval
 execution feedback, a later `ecco eval --tests public` and a re-run all reuse them.
 
 A failed step (model call, no code block, no public tests, engine error) fails that round only: the chain
-stops there and the loop moves on to the next chain. Re-running the same command resumes: rounds stored with
-code are skipped, failed rounds are tried again (`retry_failed`).
+stops there and the loop moves on to the next chain. Refining into the same run again (`new_run_id`, `ecco
+refine --new-run <the run it made>`) resumes: rounds stored with code are skipped, failed rounds are tried
+again (`retry_failed`).
 
-Where rounds go: into the source run when it already is a run of the same method (extending ECCO's 1 round to
-3, say); otherwise into a new run (`new_run_id`, default "<run>-<method>") that starts with a copy of the
-source's round 0, so an instruct run's results never change under it. Note that re-importing an ECCO file
-replaces its run's rows, rounds added in place included.
+Where rounds go: never into the run they refine, and never into an imported run. Without a name, every
+refinement (`ecco refine`, the app's `f`) starts a new run of its own, `new_run_name`:
+"<source run>-<method>-<model>-<UTC time YYYYMMDDTHHMMSS>", seeded with copies of the chain history the new
+rounds start from (rows carrying `{"copied_from": <the original row>}`); a failed round is stored there with
+its reason, like a successful one. So `ecco report` of every existing run stays byte-identical, whatever the
+model answered. An explicit `new_run_id` may name a run an earlier refinement of the same source made (same
+method, task and split, the same copied code): that run is resumed or extended. Naming the source run
+itself, an imported run, or a run of another kind is refused.
 
 Concurrency: a chain is refined by one task at a time. Inside a process a registry of chains in progress
 refuses a second refine of the same chain (`RefineBusyError`) instead of interleaving rounds; before writing
@@ -35,11 +40,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -63,11 +70,12 @@ __all__ = [
     "RefineSummary",
     "RoundResult",
     "claim_chain",
+    "new_run_name",
     "output_id_for",
     "refine_output",
     "refine_run",
     "round_failures",
-    "target_run",
+    "run_name_part",
 ]
 
 METHODS = ("self-refine", "exec-refine", "nl-exec-refine")
@@ -400,32 +408,42 @@ def _check_method(method: str) -> None:
         raise RefineError(f"unknown refinement method {method!r} (one of {', '.join(METHODS)})")
 
 
-def _target_run(store: Store, source: Run, method: str, new_run_id: str | None) -> tuple[str, bool]:
-    """(run id for the rounds, True when it is a new run seeded from the source)."""
+def run_name_part(text: str) -> str:
+    """`text` (a model name, an author) as part of a run id: [A-Za-z0-9._-] kept, anything else '-'."""
+    return re.sub(r"[^A-Za-z0-9._-]", "-", text.strip()) or "unnamed"
+
+
+def new_run_name(store: Store, source_run_id: str, kind: str, who: str, now: datetime | None = None) -> str:
+    """The name of a new run made from `source_run_id` now: "<source>-<kind>-<who>-<UTC YYYYMMDDTHHMMSS>"
+    (`kind` a refinement method or manual-edit, `who` the model or the author), with "-2", "-3", … when a
+    run of that name already exists (two actions in one second)."""
+    stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%S")
+    base = f"{source_run_id}-{kind}-{run_name_part(who)}-{stamp}"
+    name, n = base, 1
+    while store.get_run(name) is not None:
+        n += 1
+        name = f"{base}-{n}"
+    return name
+
+
+def _target_run(store: Store, source: Run, method: str, new_run_id: str | None, model: str) -> str:
+    """The run the rounds go to (see the module doc): a new run, or the named run of an earlier refinement."""
     if new_run_id is None:
-        if source.method == method:
-            return source.run_id, False
-        new_run_id = f"{source.run_id}-{method}"
+        return new_run_name(store, source.run_id, method, model)
     if new_run_id == source.run_id:
-        if source.method != method:
-            raise RefineError(f"run {source.run_id} is a {source.method} run: refining it with {method} in place "
-                              "would mix methods in one run; choose a new run name")
-        return source.run_id, False
+        raise RefineError(f"--new-run {new_run_id} is the run being refined: rounds never go into their source "
+                          "run; choose a new run name (or leave --new-run out)")
     if ":" in new_run_id or not new_run_id.strip():
         raise RefineError(f"run name {new_run_id!r}: must be non-empty and without ':'")
     existing = store.get_run(new_run_id)
+    if existing is not None and existing.source_file is not None:
+        raise RefineError(f"run {new_run_id} was imported from {existing.source_file}: imported runs never change; "
+                          "choose a new run name")
     if existing is not None and (existing.method, existing.task, existing.split) != (method, source.task,
                                                                                       source.split):
         raise RefineError(f"run {new_run_id} already exists as a {existing.task} {existing.method} run of the "
                           f"{existing.split} split; choose another name")
-    return new_run_id, True
-
-
-def target_run(store: Store, source: Run, method: str) -> tuple[str, bool]:
-    """Where `refine_output` puts rounds of `source` made with `method`: (run id, True when a new run is seeded
-    from the source). Raises `RefineError` when that name is taken by another kind of run."""
-    _check_method(method)
-    return _target_run(store, source, method, None)
+    return new_run_id
 
 
 def _seed_run(store: Store, client: ModelClient, book: PromptBook, source: Run, target: str, method: str,
@@ -440,10 +458,12 @@ def _seed_run(store: Store, client: ModelClient, book: PromptBook, source: Run, 
     settings = {"refined_from": source.run_id, "start_round": start_round, "rounds": rounds,
                 "prompts": book.ident, **client.describe()}
     copies = []
+    origins = store.output_generations([o.output_id for o in seed_rows])
     for o in seed_rows:
         new_id = _output_id(target, o.row_idx, o.sample_idx, o.round)
         if new_id in existing:
             continue
+        origin = origins.get(o.output_id, {}).get("copied_from")  # a copy of a copy names the original row
         keep_feedback = o.round < start_round  # the feedback that led to later copied rounds stays with them
         copies.append({
             "output_id": new_id, "run_id": target, "row_idx": o.row_idx, "sample_idx": o.sample_idx,
@@ -453,7 +473,7 @@ def _seed_run(store: Store, client: ModelClient, book: PromptBook, source: Run, 
             "exec_feedback": o.exec_feedback if keep_feedback else None,
             "reflection": o.reflection if keep_feedback else None,
             "failure": None, "feedback_prompt": None,
-            "generation": json.dumps({"copied_from": o.output_id}),
+            "generation": json.dumps({"copied_from": origin if isinstance(origin, str) else o.output_id}),
         })
     with store.transaction() as tx:
         if store.get_run(target) is None:
@@ -509,6 +529,9 @@ async def refine_output(
 ) -> list[str]:
     """Refine one output `rounds` more rounds (up to round `output.round + rounds`); the app's refine key.
 
+    The rounds go to a new run seeded with the chain's history up to the output (`new_run_name`), or to
+    `new_run_id`, a run an earlier refinement of the same source made (see the module doc).
+
     Returns the ids of the rows written, in round order, failed rounds included (their `failure` column says
     why); rounds already stored with code are skipped, so the list may be empty. Raises `RefineBusyError`
     when the same chain is being refined elsewhere in this process, `RefineError` for an unknown output.
@@ -522,15 +545,14 @@ async def refine_output(
     source = store.get_run(out.run_id)
     if source is None:  # pragma: no cover - outputs always belong to a run
         raise RefineError(f"output {output_id}: its run {out.run_id!r} is missing")
-    target, seeded = _target_run(store, source, method, new_run_id)
+    target = _target_run(store, source, method, new_run_id, client.settings.model)
     chain = (out.row_idx, out.sample_idx)
     summary = RefineSummary(source.run_id, target, method, out.round + rounds, chains=1)
     book = prompts or PromptBook.load()
     with _claim(store, target, [chain]):
-        if seeded:
-            history = [o for o in store.run_outputs(source.run_id, chain=chain, with_text=True)
-                       if o.round <= out.round]
-            _seed_run(store, client, book, source, target, method, history, out.round, out.round + rounds)
+        history = [o for o in store.run_outputs(source.run_id, chain=chain, with_text=True)
+                   if o.round <= out.round]
+        _seed_run(store, client, book, source, target, method, history, out.round, out.round + rounds)
         rows = _chains(store.run_outputs(target, chain=chain, with_text=True)).get(chain, {})
         ctx = await _context(store, engine, client, method=method, task=source.task, run_id=target,
                              summary=summary, prompts=book, limits=limits, execute_candidates=execute_candidates,
@@ -567,7 +589,8 @@ async def refine_run(
 ) -> RefineSummary:
     """Refine every chain of a run up to round `rounds` (ECCO's `--num_refinements`); `ecco refine`.
 
-    Chains start from round 0 in a new run, or from their last stored round in place. Resumable: stored
+    Chains start from a copy of round 0 in a new run (`new_run_name`), or, with `new_run_id` naming the run an
+    earlier refinement of the same source made, from what that run holds. Resumable that way: stored
     rounds with code are skipped, failed ones retried. `concurrency` chains are in flight at once (each one
     sequential); `max_rows` limits the run to its first rows (a trial on a few problems). `split` only checks
     that the run was made from that split.
@@ -582,17 +605,16 @@ async def refine_run(
         raise RefineError(f"no run named {run_id!r} (runs: {known})")
     if split is not None and source.split != split:
         raise RefineError(f"run {run_id} was made from the {source.split} split, not {split}")
-    target, seeded = _target_run(store, source, method, new_run_id)
-    source_outputs = store.run_outputs(source.run_id, with_text=True)  # round 0 is copied whole into a new run
+    target = _target_run(store, source, method, new_run_id, client.settings.model)
+    source_outputs = store.run_outputs(source.run_id, with_text=True)  # round 0 is copied whole into the new run
     if max_rows is not None:
         source_outputs = [o for o in source_outputs if o.row_idx < max_rows]
     chain_keys = sorted(_chains(source_outputs))
     summary = RefineSummary(source.run_id, target, method, rounds, chains=len(chain_keys))
     with _claim(store, target, chain_keys):
         book = prompts or PromptBook.load()
-        if seeded:
-            _seed_run(store, client, book, source, target, method, [o for o in source_outputs if o.round == 0], 0,
-                      rounds)
+        _seed_run(store, client, book, source, target, method, [o for o in source_outputs if o.round == 0], 0,
+                  rounds)
         in_scope = set(chain_keys)
         chains = _chains([o for o in store.run_outputs(target, with_text=True)
                           if (o.row_idx, o.sample_idx) in in_scope])

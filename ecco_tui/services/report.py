@@ -20,20 +20,22 @@ import hashlib
 import io
 import json
 import math
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import cast
+from typing import Any, TypeAlias, cast
 
 from ecco_tui import __version__
 from ecco_tui.engines.base import STATUS_DESCRIPTIONS
 from ecco_tui.metrics import ecco_compat
 from ecco_tui.metrics import summary as metric_summary
+from ecco_tui.metrics.scaling import ALGORITHMIC, CONSTANT_FACTOR, classify_scaling, cpu_test_costs, input_sizes
 from ecco_tui.metrics.types import EditingRow, GenerationRow, ProgramMeasure, TestMeasure
-from ecco_tui.model import Run, StoredVerdict, VerdictStamp
+from ecco_tui.model import Run, StoredVerdict, VerdictStamp, code_sha256
 from ecco_tui.services.engines import UNSANDBOXED, accounting_of, is_sandboxed
 from ecco_tui.services.judging import MEMORY_BOOT as MEMORY_BOOT
 from ecco_tui.services.judging import (
+    NOT_RUN,
     SCORED,
     JudgedRun,
     Measurements,
@@ -49,6 +51,9 @@ from ecco_tui.services.judging import editing_verdicts as editing_verdicts
 from ecco_tui.services.judging import raw_measures as raw_measures
 from ecco_tui.services.judging.spectra import human_spectra, uses_published
 from ecco_tui.store.store import EccoBasisRow, ReportBasis, Store, StoreError
+
+#: What a line is computed from: verdicts judged now, or as the verdict cache stores them.
+Verdictish: TypeAlias = "OutputVerdict | StoredVerdict"
 
 #: Judging (measurements -> verdicts) is `services.judging`'s; the names re-exported above and this one stay
 #: importable from the report for the modules, tests and benchmarks that import them from here.
@@ -94,6 +99,11 @@ class ReportLine:
     accounting: str = ""
     # Outputs with a test whose paired speedup moved between the evaluations pooled into it (`metrics.drift`).
     n_drift: int = 0
+    # Correct optimizations by how their CPU time grows with input size (`scaling_kinds`, issue #23): the
+    # exponent moved (a better algorithm), a constant factor, or unclear (too few sizes, poor fits). Default mode.
+    n_algorithmic: int = 0
+    n_constant_factor: int = 0
+    n_scaling_unclear: int = 0
 
 
 def _editing_rows(data: Measurements) -> list[EditingRow]:
@@ -211,16 +221,39 @@ def cached_line(
         return None if basis.ecco is None else _ecco_line(run, name, basis, basis.ecco)
     if basis.has_instructions:
         return None
-    by_row: dict[int, list[StoredVerdict | None]] = {}
-    for row, verdict in basis.outputs:
+    line = line_from_verdicts(run, name, basis.outputs, basis.rows, basis.engine_versions)
+    correct = [v.output_id for _, v in basis.outputs if v is not None and v.outcome == CORRECT_OPTIMIZATION]
+    return replace(line, **_kinds(scaling_kinds(store, correct, engine=name)))
+
+
+def line_from_verdicts(
+    run: Run,
+    engine: str | None,
+    outputs: Sequence[tuple[int, Verdictish | None]],
+    rows: Mapping[int, tuple[bool, bool, bool]],
+    engine_versions: Sequence[str],
+    *,
+    sandboxed: bool | None = None,
+    accounting: str | None = None,
+) -> ReportLine:
+    """A default-mode editing line from its outputs' verdicts: the one computation behind every path
+    (`judged_report_run` with fresh verdicts, `cached_line` with cached ones), so a report says the same
+    numbers whichever path it took. `outputs`: (row, verdict or None when the output did not run), in row
+    then sample order; `rows`: per row, (input ran, input passed every test, an imported result scored it).
+
+    pass@1 is the mean over rows of the share of a row's outputs that pass (a row nothing scored counts 0);
+    the means and their intervals are over passing outputs' verdict speedups and memory reductions (paired
+    medians when the output ran back to back with its input, `judging.verdict`), as the paper's ratio of sums."""
+    by_row: dict[int, list[Verdictish | None]] = {}
+    for row, verdict in outputs:
         by_row.setdefault(row, []).append(verdict)
     shares: list[float] = []
     speedups: list[float] = []
     reductions: list[float] = []
-    judged: list[StoredVerdict] = []
+    judged: list[Verdictish] = []
     n_pairs = faster = leaner = inputs_failing = 0
     for row, verdicts in by_row.items():
-        input_ran, input_passed, imported = basis.rows[row]
+        input_ran, input_passed, imported = rows[row]
         inputs_failing += input_ran and not input_passed
         if not (imported or input_ran or any(v is not None for v in verdicts)):
             shares.append(0.0)  # a row nothing scored has no outputs (`_ran_or_empty`)
@@ -239,20 +272,69 @@ def cached_line(
                 leaner += v.memory_reduction > 1.0
     intervals = metric_summary.mean_intervals(metric_summary.PairValues(tuple(speedups), tuple(reductions)))
     return ReportLine(
-        run.run_id, run.task, run.model, run.method, run.split, name, len(shares),
+        run.run_id, run.task, run.model, run.method, run.split, engine, len(shares),
         100.0 * (math.fsum(shares) / len(shares)) if shares else None,  # as summarize_editing: 100 × mean
         mean_speedup=math.fsum(speedups) / len(speedups) if speedups else None,
         mean_memory_reduction=math.fsum(reductions) / len(reductions) if reductions else None,
         pct_runtime_optimized=100.0 * faster / n_pairs if n_pairs else None,
         pct_memory_optimized=100.0 * leaner / n_pairs if n_pairs else None,
         n_inputs_failing=inputs_failing,
-        outcomes=outcome_counts(cast("list[OutputVerdict]", judged), len(basis.outputs)),
+        outcomes=outcome_counts(cast("list[OutputVerdict]", judged), len(outputs)),
         n_below_resolution=sum(v.below_resolution for v in judged),
-        n_drift=sum(v.drift_tests > 0 for v in judged),
+        n_drift=sum(_drifted(v) for v in judged),
         speedup_ci=intervals.speedup, memory_reduction_ci=intervals.memory_reduction,
-        sandboxed=all(is_sandboxed(v) for v in basis.engine_versions),
-        accounting="; ".join(sorted({accounting_of(v) for v in basis.engine_versions})),
+        sandboxed=all(is_sandboxed(v) for v in engine_versions) if sandboxed is None else sandboxed,
+        accounting=("; ".join(sorted({accounting_of(v) for v in engine_versions})) if accounting is None
+                    else accounting),
     )
+
+
+#: The outcome whose outputs `scaling_kinds` sorts.
+CORRECT_OPTIMIZATION = "correct-optimization"
+#: The ReportLine fields `scaling_kinds` fills; left out of JSON and CSV when a report has no correct
+#: optimization, so such reports read as before.
+KIND_FIELDS = ("n_algorithmic", "n_constant_factor", "n_scaling_unclear")
+
+
+def scaling_kinds(
+    store: Store, output_ids: Sequence[str], *, engine: str, visibility: str | None = SCORED
+) -> tuple[int, int, int]:
+    """(algorithmic, constant factor, unclear): how many of these outputs (a run's correct optimizations)
+    changed how their cost grows with input size (`metrics.scaling`), kept it (a constant factor), or cannot
+    tell (too few sizes, poor fits, or programs that are not stored), from the stored CPU times of `engine` on
+    the scored tests (per-test medians of accepted runs minus the start-up floor; nothing is run). The same
+    function on every path of `report_run`, so the stored, cached and judged lines agree."""
+    counts = dict.fromkeys(KIND_FIELDS, 0)
+    if not output_ids:
+        return (0, 0, 0)
+    with store.session():
+        shas = store.output_pair_shas(output_ids)
+        medians = store.accepted_cpu_medians(sorted({sha for _, a, b in shas.values() for sha in (a, b)}),
+                                             engine=engine, visibility=visibility)
+        sizes: dict[str, dict[str, tuple[float, float | None]]] = {}
+        for problem in sorted({p for p, _, _ in shas.values()}):
+            sizes[problem] = {f"{t.visibility}:{t.idx}": input_sizes(t.input)
+                              for t in store.tests_for(problem, visibility)}
+    for output_id in output_ids:
+        if output_id not in shas:
+            counts["n_scaling_unclear"] += 1
+            continue
+        problem, a, b = shas[output_id]
+        times = [{tid: medians[(sha, problem, tid)] for tid in sizes[problem] if (sha, problem, tid) in medians}
+                 for sha in (a, b)]
+        kind = classify_scaling(cpu_test_costs(sizes[problem], *times), cost="cpu time").kind
+        counts["n_algorithmic" if kind == ALGORITHMIC else "n_constant_factor" if kind == CONSTANT_FACTOR
+               else "n_scaling_unclear"] += 1
+    return counts["n_algorithmic"], counts["n_constant_factor"], counts["n_scaling_unclear"]
+
+
+def _kinds(counts: tuple[int, int, int]) -> dict[str, Any]:
+    """`scaling_kinds`' counts as ReportLine keyword arguments."""
+    return dict(zip(KIND_FIELDS, counts, strict=True))
+
+
+def _drifted(v: Verdictish) -> bool:
+    return bool(v.drift_tests if isinstance(v, StoredVerdict) else v.drift)
 
 
 def _ecco_line(run: Run, engine: str, basis: ReportBasis, ecco: list[EccoBasisRow]) -> ReportLine:
@@ -299,29 +381,32 @@ def judged_report_run(
     measure = data.measure
     if run.task == "edit":
         edit_rows = _editing_rows(data)
-        s = metric_summary.summarize_editing(edit_rows, mode=mode)  # type: ignore[arg-type]
-        intervals = metric_summary.editing_mean_intervals(edit_rows, mode=mode)  # type: ignore[arg-type]
-        outcomes = dict(s.outcomes)
-        below = drift = 0
-        cost: dict[str, object] = {}
-        judged = None
         if mode == "default":
-            # Outcomes use intervals: "faster" needs the interval's lower bound above the threshold.
+            # Outcomes use intervals: "faster" needs the interval's lower bound above the threshold. Every figure
+            # comes from these verdicts (`line_from_verdicts`), as a line read from cached verdicts does.
             verdicts = editing_verdicts(data, faster_threshold=faster_threshold)
             judged = JudgedRun(data, verdicts, faster_threshold)
-            outcomes = outcome_counts(verdicts, sum(len(outs) for outs in rows.values()))
-            below = sum(v.below_resolution for v in verdicts)
-            drift = sum(bool(v.drift) for v in verdicts)
-            cost = cost_summary(verdicts)
+            by_id = {v.output_id: v for v in verdicts if v.outcome != NOT_RUN}
+            outputs = [(row, by_id.get(o.output_id)) for row, outs in rows.items() for o in outs]
+            flags = {row: (er.input is not None, er.input is not None and er.input.all_passed, row in imported_rows)
+                     for row, er in zip(rows, edit_rows, strict=True)}
+            cost: dict[str, object] = cost_summary(verdicts)
+            if engine_name is not None:
+                cost.update(_kinds(scaling_kinds(store, [v.output_id for v in verdicts
+                                                  if v.outcome == CORRECT_OPTIMIZATION], engine=engine_name,
+                                          visibility=visibility)))
+            line = line_from_verdicts(run, engine_name, outputs, flags, (), sandboxed=data.sandboxed,
+                                      accounting=data.accounting)
+            return replace(line, **cost), judged  # type: ignore[arg-type]
+        s = metric_summary.summarize_editing(edit_rows, mode=mode)  # type: ignore[arg-type]
+        intervals = metric_summary.editing_mean_intervals(edit_rows, mode=mode)  # type: ignore[arg-type]
         line = ReportLine(run.run_id, run.task, run.model, run.method, run.split, engine_name, s.n, s.pass_at_1,
                           mean_speedup=s.mean_speedup, mean_memory_reduction=s.mean_memory_reduction,
                           pct_runtime_optimized=s.pct_runtime_optimized, pct_memory_optimized=s.pct_memory_optimized,
-                          n_inputs_failing=s.n_inputs_failing, outcomes=outcomes, mode=mode,
-                          n_below_resolution=below, n_drift=drift, speedup_ci=intervals.speedup,
-                          memory_reduction_ci=intervals.memory_reduction, sandboxed=data.sandboxed,
-                          accounting=data.accounting,
-                          **cost)  # type: ignore[arg-type]
-        return line, judged
+                          n_inputs_failing=s.n_inputs_failing, outcomes=dict(s.outcomes), mode=mode,
+                          speedup_ci=intervals.speedup, memory_reduction_ci=intervals.memory_reduction,
+                          sandboxed=data.sandboxed, accounting=data.accounting)
+        return line, None
     gen_rows = []
     # Ranked among human solutions measured like the outputs (`judging.spectra`): ECCO's published spectra for
     # imported ECCO results and --ecco-compat, else those run on the same engine.
@@ -486,17 +571,31 @@ def accounting_header(lines: Sequence[ReportLine]) -> str | None:
     return "cost charged: " + "; ".join(f"{line.run_id}: {line.accounting}" for line in lines if line.accounting)
 
 
+def _has_kinds(lines: Sequence[ReportLine]) -> bool:
+    return any(getattr(line, name) for line in lines for name in KIND_FIELDS)
+
+
+def _fields(line: ReportLine, kinds: bool) -> dict[str, object]:
+    row = asdict(line)
+    if not kinds:
+        for name in KIND_FIELDS:
+            del row[name]
+    return row
+
+
 def render_json(lines: Sequence[ReportLine]) -> str:
-    return json.dumps([asdict(line) for line in lines], indent=2, sort_keys=True)
+    kinds = _has_kinds(lines)
+    return json.dumps([_fields(line, kinds) for line in lines], indent=2, sort_keys=True)
 
 
 def render_csv(lines: Sequence[ReportLine]) -> str:
     buf = io.StringIO()
-    fields = [f for f in ReportLine.__dataclass_fields__ if f != "outcomes"] + ["outcomes"]
-    writer = csv.DictWriter(buf, fieldnames=fields)
+    kinds = _has_kinds(lines)
+    fields = [f for f in ReportLine.__dataclass_fields__ if f != "outcomes" and (kinds or f not in KIND_FIELDS)]
+    writer = csv.DictWriter(buf, fieldnames=[*fields, "outcomes"])
     writer.writeheader()
     for line in lines:
-        row = asdict(line)
+        row = _fields(line, kinds)
         row["outcomes"] = json.dumps(row["outcomes"], sort_keys=True)
         for key, value in row.items():
             if isinstance(value, tuple):  # intervals: [lo, hi], as in the JSON
@@ -543,7 +642,36 @@ def render_markdown(lines: Sequence[ReportLine]) -> str:
         parts.append("|" + "---|" * len(cols))
         parts.extend("| " + " | ".join(r) + " |" for r in outcomes)
         parts.append("")
+    if kinds := kind_rows(lines):
+        cols = KIND_COLUMNS
+        parts.append(f"### {KIND_TITLE}\n")
+        parts.append("| " + " | ".join(cols) + " |")
+        parts.append("|" + "---|" * len(cols))
+        parts.extend("| " + " | ".join(r) + " |" for r in kinds)
+        parts.append("")
     return "\n".join(parts)
+
+
+KIND_TITLE = "Kinds of correct optimizations (how CPU time grows with input size)"
+KIND_COLUMNS = ("model", "method", "correct opt.", "algorithmic", "constant factor", "unclear")
+
+
+def _share(count: int, total: int) -> str:
+    return f"{count} ({100.0 * count / total:.0f}%)" if total else "0"
+
+
+def kind_rows(lines: Sequence[ReportLine]) -> list[list[str]]:
+    """One row per editing run with correct optimizations, matching KIND_COLUMNS: how many there are and the
+    share of them that are algorithmic, constant factor and unclear (`scaling_kinds`); none when no run has any."""
+    if not _has_kinds(lines):
+        return []
+    out = []
+    for line in lines:
+        total = line.n_algorithmic + line.n_constant_factor + line.n_scaling_unclear
+        if line.task == "edit" and total:
+            out.append([line.model, line.method, str(total), _share(line.n_algorithmic, total),
+                        _share(line.n_constant_factor, total), _share(line.n_scaling_unclear, total)])
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -586,6 +714,18 @@ class RowExplanation:
     cpu_direction: str | None = None
     instruction_direction: str | None = None
     cost_disagree: bool = False
+    # How the two programs' CPU time grows with input size (issue #23): "algorithmic (exponent 2.0 -> 1.1)",
+    # "constant factor (1.8x at every size)" or why it is unclear (`services.explain.cpu_scaling`).
+    scaling: str | None = None
+
+
+def _row_scaling(store: Store, engine: str | None, pair: Any, code: str | None) -> str | None:
+    """The scaling summary of a row's input and output from their stored CPU times (nothing is run)."""
+    from ecco_tui.services.explain import cpu_scaling
+
+    if engine is None or pair is None or not code or not code.strip():
+        return None
+    return cpu_scaling(store, pair.problem_id, pair.slow.code_sha256, code_sha256(code), engine=engine).summary
 
 
 def explain_row(
@@ -653,4 +793,5 @@ def explain_row(
                           output_instructions_sum=totals[1] if totals else None,
                           cpu_direction=verdict.cpu_direction if verdict else None,
                           instruction_direction=verdict.instruction_direction if verdict else None,
-                          cost_disagree=bool(verdict and verdict.cost_disagree))
+                          cost_disagree=bool(verdict and verdict.cost_disagree),
+                          scaling=_row_scaling(store, data.engine, pair, out.code))

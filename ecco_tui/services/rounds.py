@@ -1,21 +1,28 @@
 """The app's refinement rounds: one more model round (`f`), a hand edit saved as a round (`e`), running a
 program on the public tests while editing, measuring a new round on every test, and a chain's timeline (`h`).
 
-A *chain* is one (run, row, sample) and its rounds 0..N (`services.refine`). Nothing here changes a run's
-existing rows: like `ecco refine`, new rounds go to the run of their method —
+A *chain* is one (run, row, sample) and its rounds 0..N (`services.refine`). Nothing here changes an existing
+run: every action makes a run of its own, so `ecco report` of every run that existed before is byte-identical
+after it (an imported run, the run the output is in, a run an earlier action made) —
 
-* a model round (`refine_next_round`) goes where `refine_output` puts it: the run itself when it already is a
-  run of the configured method, else `<run>-<method>`, seeded with a copy of the chain's history;
-* a manual round (`save_manual_round`) goes to `<run>-manual-edit` (method `manual-edit`), seeded the same
-  way, or the run itself when it is a manual-edit run. So `ecco report` of an imported or model run never
-  counts a human's edit as the model's final round. The row's `generation` says who edited it and from which
-  output (`{"method": "manual-edit", "author": …, "from_output": …}`).
+* a model round (`refine_next_round`) goes to a new run `<run>-<method>-<model>-<UTC time>`
+  (`refine.new_run_name`), seeded with a copy of the chain's history up to the round it is made from; a
+  failed round (model error, no code block) is stored there with its reason, and the next `f` makes another
+  new run. `f` on a round that is itself in a run the app made is no different: a new run again;
+* a manual round (`save_manual_round`) goes to a new run `<run>-manual-edit-<author>-<UTC time>` (method
+  `manual-edit`, the source's model kept for reference), seeded the same way. Its row's `generation` says
+  who edited it and from which output (`{"method": "manual-edit", "author": …, "from_output": …}`). A
+  manual edit is not a model output: the problem browser's output count and pass@1 leave manual-edit runs
+  out, it never enters the human solutions (`Store.human_programs`, the spectra), and the compare view
+  labels it "manual edit by <author>". Its own `ecco report` line says method manual-edit.
 
-Either way the new row is round last+1 of its chain, and the chain in its run holds the whole history
-(copied rows carry `{"copied_from": …}`), so the timeline of the new round shows every round before it.
+Either way the new row is the round after the one it was made from, and the chain in its run holds the whole
+history (copied rows carry `{"copied_from": <the original row>}`), so the timeline of the new round shows every
+round before it.
 
 Concurrency: a chain is written by one task at a time (`refine.claim_chain`, the registry `refine_output`
-uses); a second `f` or a save while the chain is being refined raises `RefineBusyError`.
+uses; a second writer of the same chain raises `RefineBusyError`); as every action writes a run of its own, two
+actions never share a chain, and the app runs one job at a time per view anyway.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ from ecco_tui.services import refine
 from ecco_tui.services.catalog import Catalog
 from ecco_tui.services.engines import EngineError, limits_from, open_engine
 from ecco_tui.services.evaluation import execute_plan, plan_evaluation
-from ecco_tui.services.refine import RefineBusyError, RefineError
+from ecco_tui.services.refine import RefineBusyError
 from ecco_tui.services.rerun import RerunEvent, RerunSummary, test_label
 from ecco_tui.store.store import Store
 
@@ -185,15 +192,16 @@ def _chain(store: Store, run_id: str, out: ModelOutput) -> dict[int, ModelOutput
                                                   chain=(out.row_idx, out.sample_idx), with_text=True)}
 
 
-def _same_code(a: ModelOutput | None, b: ModelOutput) -> bool:
-    return a is not None and code_sha256(a.code or "") == code_sha256(b.code or "")
-
-
-def _continues(chain: dict[int, ModelOutput], out: ModelOutput, target: str) -> None:
-    """A chain already in a derived run must hold the shown output's history, else rounds would mix."""
-    if not _same_code(chain.get(out.round), out):
-        raise RoundError(f"run {target} already continues row {out.row_idx} from another round of "
-                         f"{out.run_id}; open that run's rounds (h on one of them) to go on from there")
+def _last_with_code(store: Store, out: ModelOutput) -> ModelOutput:
+    """The round a new round is made from: the output itself, or, when it has no code (a failed round), the
+    last round before it in its chain that has some."""
+    if _has_code(out):
+        return out
+    chain = _chain(store, out.run_id, out)
+    with_code = [r for r, o in chain.items() if r < out.round and _has_code(o)]
+    if not with_code:
+        raise RoundError(f"{out.output_id} has no code to refine")
+    return chain[max(with_code)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,27 +221,13 @@ class RoundMade:
 
 
 # ------------------------------------------------------------------------------------------- model rounds
-def _refine_start(store: Store, out: ModelOutput, method: str) -> tuple[ModelOutput, str]:
-    """The round the next model round is made from — the last round with code of the chain in the run the
-    rounds go to (the shown output itself when that chain does not exist yet) — and that run."""
+def _refine_start(store: Store, out: ModelOutput, method: str, model: str) -> tuple[ModelOutput, str]:
+    """The round the next model round is made from (`_last_with_code`) and the new run it goes to."""
     source = store.get_run(out.run_id)
     if source is None:  # pragma: no cover - outputs always belong to a run
         raise RoundError(f"output {out.output_id}: its run {out.run_id!r} is missing")
-    try:
-        target, _seeded = refine.target_run(store, source, method)
-    except RefineError as exc:
-        raise RoundError(str(exc)) from None
-    chain = _chain(store, target, out)
-    if target != out.run_id:
-        if not chain:
-            if not _has_code(out):
-                raise RoundError(f"{out.output_id} has no code to refine")
-            return out, target
-        _continues(chain, out, target)
-    with_code = [r for r, o in chain.items() if _has_code(o)]
-    if not with_code:
-        raise RoundError(f"no round of {target} row {out.row_idx} has code to refine")
-    return chain[max(with_code)], target
+    start = _last_with_code(store, out)
+    return start, refine.new_run_name(store, source.run_id, method, model)
 
 
 async def refine_next_round(
@@ -247,9 +241,10 @@ async def refine_next_round(
 ) -> RoundMade:
     """One more model round of the output's chain with the configured method (`[model] method`).
 
-    The round is made from the chain's last round with code (see `_refine_start`): pressing `f` on round 1 of
-    a chain that has rounds 0-3 makes round 4. A failed round (model error, no code block) is stored with its
-    reason and returned with `failure` set; the next `f` tries it again. Raises RoundError for what the user
+    The round is made from the output (or, for a failed round, the last round before it with code) in a new
+    run (see the module doc): pressing `f` on round 1 of a chain makes round 2 of a new run holding copies of
+    rounds 0-1. A failed round (model error, no code block) is stored in the new run with its reason and
+    returned with `failure` set; the next `f` tries again, in another new run. Raises RoundError for what the user
     must change (no model, bad settings), RefineBusyError when the chain is being refined. `engine`/`client`
     are for tests; by default they are built from `settings` and closed here.
     """
@@ -260,7 +255,7 @@ async def refine_next_round(
     out = store.get_output(output_id)
     if out is None:
         raise RoundError(f"no output {output_id!r}")
-    start, target = _refine_start(store, out, method)
+    start, target = _refine_start(store, out, method, ms.model)
     tracker = _Tracker(progress, start.round, ms.model)
     async with AsyncExitStack() as stack:
         engine = await _enter_engine(stack, settings, engine)
@@ -273,7 +268,7 @@ async def refine_next_round(
         tracked = _TrackedEngine(engine, lambda _sha, _r, done, total: tracker.tests(done, total))
         written = await refine.refine_output(
             store, tracked, _TrackedClient(client, tracker), start.output_id, method, rounds=1,  # type: ignore[arg-type]
-            limits=limits_from(settings), retry_failed=True)
+            new_run_id=target, limits=limits_from(settings), retry_failed=True)
     new_id = written[-1] if written else refine.output_id_for(target, start.row_idx, start.sample_idx, start.round + 1)
     new = store.get_output(new_id)
     if new is None:  # pragma: no cover - refine_output wrote it or it was there
@@ -283,33 +278,31 @@ async def refine_next_round(
 
 
 # ------------------------------------------------------------------------------------------- manual rounds
-def manual_run_for(run: Run) -> str:
-    """The run a manual edit of one of `run`'s rounds goes to (see the module doc)."""
-    return run.run_id if run.method == MANUAL_METHOD else f"{run.run_id}-{MANUAL_METHOD}"
+def manual_run_for(run: Run, author: str = "<author>") -> str:
+    """What the run a manual edit of one of `run`'s rounds goes to is called, for the edit screen to say (the
+    time is the save's: see the module doc)."""
+    return f"{run.run_id}-{MANUAL_METHOD}-{refine.run_name_part(author)}-<time>"
 
 
-def _manual_target(store: Store, source: Run) -> str:
-    target = manual_run_for(source)
-    if target == source.run_id:
-        return target
-    existing = store.get_run(target)
-    if existing is not None and existing.method != MANUAL_METHOD:
-        raise RoundError(f"run {target} exists and is a {existing.method} run: cannot add manual rounds to it")
-    return target
-
-
-def _copies(history: Sequence[ModelOutput], target: str, have: dict[int, ModelOutput]) -> list[dict[str, Any]]:
-    """Rows copying the chain's history into the derived run (the shape `refine`'s seeding writes)."""
-    return [{
-        **dataclasses.asdict(o),  # every column of the row (ModelOutput's fields are the table's), then the copy's
-        "output_id": refine.output_id_for(target, o.row_idx, o.sample_idx, o.round), "run_id": target,
-        "feedback_prompt": None, "generation": json.dumps({"copied_from": o.output_id}),
-    } for o in history if o.round not in have]
+def _copies(store: Store, history: Sequence[ModelOutput], target: str) -> list[dict[str, Any]]:
+    """Rows copying the chain's history into the new run (the shape `refine`'s seeding writes); a copy of a
+    copy names the original row."""
+    origins = store.output_generations([o.output_id for o in history])
+    rows = []
+    for o in history:
+        origin = origins.get(o.output_id, {}).get("copied_from")
+        rows.append({
+            **dataclasses.asdict(o),  # every column of the row (ModelOutput's fields are the table's), then the copy's
+            "output_id": refine.output_id_for(target, o.row_idx, o.sample_idx, o.round), "run_id": target,
+            "feedback_prompt": None,
+            "generation": json.dumps({"copied_from": origin if isinstance(origin, str) else o.output_id}),
+        })
+    return rows
 
 
 def save_manual_round(store: Store, output_id: str, code: str, author: str) -> RoundMade:
-    """Store `code`, edited by `author` from output `output_id`, as the next round of its chain (in the
-    manual-edit run, see the module doc). Refuses an empty or unchanged program."""
+    """Store `code`, edited by `author` from output `output_id`, as the next round of its chain in a new
+    manual-edit run (see the module doc). Refuses an empty or unchanged program."""
     if store.read_only:
         raise RoundError("The store is open read-only: the edit cannot be saved.")
     out = store.get_output(output_id)
@@ -322,18 +315,12 @@ def save_manual_round(store: Store, output_id: str, code: str, author: str) -> R
     source = store.get_run(out.run_id)
     if source is None:  # pragma: no cover - outputs always belong to a run
         raise RoundError(f"output {output_id}: its run {out.run_id!r} is missing")
-    target = _manual_target(store, source)
+    target = refine.new_run_name(store, source.run_id, MANUAL_METHOD, author)
     with refine.claim_chain(store, target, out.row_idx, out.sample_idx):
-        chain = _chain(store, target, out)
-        copies: list[dict[str, Any]] = []
-        if target != source.run_id:
-            if chain:
-                _continues(chain, out, target)
-            else:
-                history = [o for o in _chain(store, source.run_id, out).values()
-                           if o.round <= out.round]
-                copies = _copies(sorted(history, key=lambda o: o.round), target, chain)
-        rnd = max([*chain, *(c["round"] for c in copies), out.round]) + 1
+        history = sorted((o for o in _chain(store, source.run_id, out).values() if o.round <= out.round),
+                         key=lambda o: o.round)
+        copies = _copies(store, history, target)
+        rnd = out.round + 1
         new_id = refine.output_id_for(target, out.row_idx, out.sample_idx, rnd)
         program_id = program_id_for(out.problem_id, code)
         generation = {"method": MANUAL_METHOD, "author": author, "from_output": out.output_id, "source": SOURCE}
@@ -345,12 +332,11 @@ def save_manual_round(store: Store, output_id: str, code: str, author: str) -> R
             "generation": json.dumps(generation, sort_keys=True),
         }
         with store.transaction() as tx:
-            if store.get_run(target) is None:
-                settings = {"refined_from": source.run_id, "method": MANUAL_METHOD}
-                tx.upsert("runs", pa.Table.from_pylist([{
-                    "run_id": target, "task": source.task, "model": source.model, "method": MANUAL_METHOD,
-                    "split": source.split, "source_file": None, "settings": json.dumps(settings, sort_keys=True),
-                }]))
+            settings = {"refined_from": source.run_id, "method": MANUAL_METHOD, "author": author}
+            tx.upsert("runs", pa.Table.from_pylist([{
+                "run_id": target, "task": source.task, "model": source.model, "method": MANUAL_METHOD,
+                "split": source.split, "source_file": None, "settings": json.dumps(settings, sort_keys=True),
+            }]))
             tx.upsert("programs", pa.Table.from_pylist([{
                 "program_id": program_id, "problem_id": out.problem_id, "code": code,
                 "code_sha256": code_sha256(code), "language": "Python",

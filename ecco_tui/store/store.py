@@ -258,6 +258,35 @@ FROM input_counts c LEFT JOIN passed_values v ON v.row_idx = c.row_idx ORDER BY 
 
 
 @dataclass(frozen=True, slots=True)
+class LineProfile:
+    """One program's per-line hit counts on one test. Lines are those of the normalized program text
+    (`model.normalize_code`), 1-based; `shifted` renumbers them for a stored text."""
+
+    code_sha256: str
+    problem_id: str
+    visibility: str
+    test_idx: int
+    test_sha256: str
+    engine: str
+    engine_version: str
+    tracer: str
+    status_id: int
+    status_description: str
+    #: line -> line events; None when the run ended before reporting (services.profiling).
+    hits: Mapping[int, int] | None
+    total: int | None
+
+    @property
+    def test_id(self) -> str:
+        return f"{self.visibility}:{self.test_idx}"
+
+    def shifted(self, offset: int) -> dict[int, int]:
+        """The counts numbered as in a text with `offset` more lines on top (`leading_blank_lines`)."""
+        return {line + offset: n for line, n in (self.hits or {}).items()}
+
+
+
+@dataclass(frozen=True, slots=True)
 class RunEngines:
     """Which engines measured a run's programs (`Store.run_engines`): {engine: executions}, most first."""
 
@@ -1529,17 +1558,98 @@ class Store:
         with self.transaction() as tx:
             tx.upsert("executions", table)
 
-    # -- training data -----------------------------------------------------------------------------
+    # -- line profiles (services.profiling): never executions --------------------------------------------
     @_unit
-    def training_pairs(self) -> list[TrainingPairRow]:
-        """Every CodeNet pair with both programs' code and reference runtimes (`ecco export-training`)."""
-        return fetch_all(self._cursor().execute(migrations.query_sql("training_pairs")), TrainingPairRow)
+    def line_profiles(
+        self, code_shas: Sequence[str], problem_id: str, *, engine: str, engine_version: str
+    ) -> list[LineProfile]:
+        """The cached per-line hit counts of these programs on the problem's tests under this engine version
+        (every test content ever profiled: the caller matches `test_sha256`)."""
+        if not code_shas:
+            return []
+        rows = self._cursor().execute(
+            "SELECT code_sha256, problem_id, visibility, test_idx, test_sha256, engine, engine_version, tracer, "
+            "status_id, status_description, hits, total FROM line_profiles "
+            "WHERE code_sha256 IN (SELECT unnest(?::VARCHAR[])) AND problem_id = ? AND engine = ? "
+            "AND engine_version = ? ORDER BY code_sha256, visibility DESC, test_idx",
+            [list(code_shas), problem_id, engine, engine_version],
+        ).fetchall()
+        return [LineProfile(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6], r[7], int(r[8]), r[9],
+                            None if r[10] is None else {int(k): int(v) for k, v in json.loads(r[10])},
+                            None if r[11] is None else int(r[11])) for r in rows]
+
+    def add_line_profiles(self, profiles: Sequence[LineProfile]) -> None:
+        """Cache per-line hit counts (replacing those of the same program, test and engine version)."""
+        if not profiles:
+            return
+        with self.transaction() as tx:
+            for p in profiles:
+                tx.execute(
+                    "INSERT OR REPLACE INTO line_profiles (code_sha256, problem_id, visibility, test_idx, "
+                    "test_sha256, engine, engine_version, tracer, status_id, status_description, hits, total) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [p.code_sha256, p.problem_id, p.visibility, p.test_idx, p.test_sha256, p.engine,
+                     p.engine_version, p.tracer, p.status_id, p.status_description,
+                     None if p.hits is None else json.dumps(sorted(p.hits.items())), p.total])
+
+    # -- scaling (metrics.scaling): what the report's algorithmic / constant-factor split reads -------------
+    @_unit
+    def output_pair_shas(self, output_ids: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+        """output id -> (problem, its pair's input code sha256, its own code sha256), for outputs whose program
+        and pair are stored (by id: no code is read)."""
+        if not output_ids:
+            return {}
+        rows = self._cursor().execute(
+            "SELECT o.output_id, o.problem_id, s.code_sha256, pr.code_sha256 FROM model_outputs o "
+            "JOIN programs pr ON pr.program_id = o.program_id JOIN pairs pa ON pa.pair_id = o.pair_id "
+            "JOIN programs s ON s.program_id = pa.slow_program_id "
+            "WHERE o.output_id IN (SELECT unnest(?::VARCHAR[]))", [list(output_ids)]).fetchall()
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
     @_unit
-    def training_outputs(self, task: str) -> list[TrainingOutputRow]:
-        """Final-round outputs of `task`'s model runs that have a cached verdict, with their inputs."""
-        return fetch_all(self._cursor().execute(migrations.query_sql("training_outputs"), {"task": task}),
-                         TrainingOutputRow)
+    def accepted_cpu_medians(
+        self, code_shas: Sequence[str], *, engine: str, visibility: str | None
+    ) -> dict[tuple[str, str, str], float]:
+        """(code sha256, problem, "visibility:idx") -> median CPU time of the accepted runs among the newest
+        executions (as `latest_executions`) of `engine`, computed in SQL."""
+        if not code_shas:
+            return {}
+        params: list[Any] = [list(code_shas), engine]
+        extra = ""
+        if visibility:
+            extra = " AND visibility = ?"
+            params.append(visibility)
+        rows = self._cursor().execute(
+            "WITH latest AS (SELECT code_sha256, problem_id, visibility, test_idx, status_id, cpu_time_s "
+            "FROM executions WHERE code_sha256 IN (SELECT unnest(?::VARCHAR[])) AND engine = ?" + extra + " "
+            "QUALIFY row_number() OVER (PARTITION BY code_sha256, problem_id, visibility, test_idx, repeat_idx, "
+            "engine, context ORDER BY created_at DESC, execution_id) = 1) "
+            "SELECT code_sha256, problem_id, visibility, test_idx, median(cpu_time_s) FROM latest "
+            "WHERE status_id = 3 AND cpu_time_s IS NOT NULL GROUP BY 1, 2, 3, 4", params).fetchall()
+        return {(r[0], r[1], f"{r[2]}:{r[3]}"): float(r[4]) for r in rows}
+
+    # -- training data -----------------------------------------------------------------------------
+    @_unit
+    def training_pairs(self, problem_id: str | None = None) -> list[TrainingPairRow]:
+        """Every CodeNet pair (of one problem, if given) with both programs' code and reference runtimes
+        (`ecco export-training`)."""
+        return fetch_all(self._cursor().execute(migrations.query_sql("training_pairs"), {"problem": problem_id}),
+                         TrainingPairRow)
+
+    @_unit
+    def training_outputs(self, task: str, problem_id: str | None = None) -> list[TrainingOutputRow]:
+        """Final-round outputs of `task`'s model runs (of one problem, if given) that have a cached verdict,
+        with their inputs."""
+        return fetch_all(self._cursor().execute(migrations.query_sql("training_outputs"),
+                                                {"task": task, "problem": problem_id}), TrainingOutputRow)
+
+    @_unit
+    def test_split_problems(self) -> set[str]:
+        """Problems the release places in the test split, by the problem's own split or any pair's."""
+        rows = self._cursor().execute(
+            "SELECT problem_id FROM problems WHERE split = 'test' "
+            "UNION SELECT problem_id FROM pairs WHERE split = 'test'").fetchall()
+        return {str(r[0]) for r in rows}
 
     @_unit
     def training_problems(self) -> list[Problem]:
@@ -1557,10 +1667,11 @@ class Store:
         return {str(r[0]): str(r[1]) for r in rows if r[1]}
 
     @_unit
-    def training_trajectories(self) -> list[TrajectoryProgramRow]:
-        """Accepted programs of every trajectory with their CPU time, by trajectory and step."""
-        return fetch_all(self._cursor().execute(migrations.query_sql("training_trajectories")),
-                         TrajectoryProgramRow)
+    def training_trajectories(self, problem_id: str | None = None) -> list[TrajectoryProgramRow]:
+        """Accepted programs of every trajectory (of one problem, if given) with their CPU time, by trajectory
+        and step."""
+        return fetch_all(self._cursor().execute(migrations.query_sql("training_trajectories"),
+                                                {"problem": problem_id}), TrajectoryProgramRow)
 
     def log_evaluation(
         self, *, run_id: str | None, engine: str, engine_version: str, executed: int, cached: int, seconds: float

@@ -76,6 +76,8 @@ class EccoApp(App[None]):
         Binding("ctrl+t", "toggle_theme", "Theme", id="app.theme", show=False,
                 tooltip="Switch between dark and light"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, tooltip="Leave ecco", priority=True),
+        # Not a priority binding: in a text box (search, the editors) q types a q, and ctrl+q still quits.
+        Binding("q", "quit", "Quit", id="app.quit_q", show=False, tooltip="Leave ecco (ctrl+q in a text box)"),
         Binding("f5", "refresh_store", "Refresh", id="app.refresh", show=False,
                 tooltip="Reload what is shown from the store now (other processes' writes show within "
                         "seconds anyway)"),

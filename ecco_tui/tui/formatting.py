@@ -127,3 +127,20 @@ def readable_statement(text: str) -> str:
     around math go, the comparison, times and dots commands become their ASCII forms; the rest is kept."""
     text = _MATH_SPAN.sub(lambda m: m.group(1), text)
     return _LATEX_COMMAND.sub(lambda m: _LATEX_WORDS[m.group(1)], text)
+
+
+ELLIPSIS = "…"
+
+
+def elide_middle(text: str, width: int) -> str:
+    """`text` in at most `width` cells, cut in the middle (`sample-cod…ec-refine`) so that both the start
+    and the end of a run name stay readable; unchanged when it fits. The end gets the extra cell."""
+    if width <= 0:
+        return ""
+    if len(text) <= width:
+        return text
+    if width == 1:
+        return ELLIPSIS
+    head = (width - 1) // 2
+    tail = width - 1 - head
+    return text[:head] + ELLIPSIS + text[len(text) - tail:]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -25,9 +26,12 @@ def test_refine_writes_round_one_into_a_new_run(run_store: Store, store_path: Pa
     run_store.close()
     result = _refine(store_path, server.url)
     assert result.exit_code == 0, result.output
-    assert "run base-exec-refine: 2 rounds written (2 with code, 0 failed" in result.stdout
+    # A new run named after the source run, method, model and UTC time (#22).
+    made = re.search(r"^run (base-exec-refine-test-model-\d{8}T\d{6}): 2 rounds written \(2 with code, 0 failed",
+                     result.stdout)
+    assert made is not None, result.stdout
     with Store.open(store_path, read_only=True) as store:
-        rounds = [o.round for o in store.outputs(run_id="base-exec-refine")]
+        rounds = [o.round for o in store.outputs(run_id=made.group(1))]
     assert sorted(rounds) == [0, 0, 1, 1]
 
 

@@ -69,7 +69,7 @@ def row(store: Store, output_id: str) -> dict[str, Any]:
 async def test_two_rounds_of_exec_refine_store_every_round(run_store: Store, engine: LocalEngine,
                                                            client: ModelClient, good_model: TestServer) -> None:
     progress: list[tuple[str, int, int | None]] = []
-    summary = await refine_run(run_store, engine, client, "base", "exec-refine", 2,
+    summary = await refine_run(run_store, engine, client, "base", "exec-refine", 2, new_run_id="base-exec-refine",
                                progress=lambda *a: progress.append(a))
     assert summary.run_id == "base-exec-refine"
     assert (summary.succeeded, summary.failed, summary.stopped, summary.errors) == (4, [], 0, [])
@@ -121,16 +121,18 @@ async def test_two_rounds_of_exec_refine_store_every_round(run_store: Store, eng
 
 async def test_a_rerun_resumes_and_skips_stored_rounds(run_store: Store, engine: LocalEngine, client: ModelClient,
                                                        good_model: TestServer) -> None:
-    first = await refine_run(run_store, engine, client, "base", "exec-refine", 1)
+    # Refining into the run the first refinement made (--new-run) resumes it (#22: never into `base` itself).
+    first = await refine_run(run_store, engine, client, "base", "exec-refine", 1, new_run_id="base-exec-refine")
     assert first.succeeded == 2 and len(good_model.state.requests) == 2
-    more = await refine_run(run_store, engine, client, "base", "exec-refine", 2)
+    more = await refine_run(run_store, engine, client, "base", "exec-refine", 2, new_run_id="base-exec-refine")
     assert (more.succeeded, more.skipped) == (2, 2)
     assert len(good_model.state.requests) == 4
-    again = await refine_run(run_store, engine, client, "base", "exec-refine", 2)
+    again = await refine_run(run_store, engine, client, "base", "exec-refine", 2, new_run_id="base-exec-refine")
     assert (again.written, again.skipped) == ([], 4)
     assert len(good_model.state.requests) == 4
-    # The derived run is now an exec-refine run: refining it again extends it in place.
-    extended = await refine_run(run_store, engine, client, "base-exec-refine", "exec-refine", 3, max_rows=1)
+    # Naming that run again with more rounds extends it.
+    extended = await refine_run(run_store, engine, client, "base", "exec-refine", 3, new_run_id="base-exec-refine",
+                                max_rows=1)
     assert [r.output_id for r in extended.written] == ["base-exec-refine:0:0:3"]
 
 
@@ -150,7 +152,8 @@ async def test_a_failed_round_is_stored_and_the_loop_goes_on(run_store: Store, e
                                                              reason: str) -> None:
     good_model.state.push(*replies)  # row 0's refine call gets these; row 1 gets the good model
     async with ModelClient(fast_settings(good_model.url, timeout_s=0.3)) as client:
-        summary = await refine_run(run_store, engine, client, "base", "exec-refine", 2, concurrency=1)
+        summary = await refine_run(run_store, engine, client, "base", "exec-refine", 2, concurrency=1,
+                                   new_run_id="base-exec-refine")
         failures = round_failures(run_store, "base-exec-refine")
         assert list(failures) == ["base-exec-refine:0:0:1"]
         assert failures["base-exec-refine:0:0:1"].startswith(reason)
@@ -167,7 +170,8 @@ async def test_a_failed_round_is_stored_and_the_loop_goes_on(run_store: Store, e
         assert row(run_store, "base-exec-refine:1:0:2")["code"] == "\n" + MAX_V2
 
         # Running the same command again retries the failed round and finishes the chain.
-        retry = await refine_run(run_store, engine, client, "base", "exec-refine", 2, concurrency=1)
+        retry = await refine_run(run_store, engine, client, "base", "exec-refine", 2, concurrency=1,
+                                 new_run_id="base-exec-refine")
     assert [r.output_id for r in retry.written] == ["base-exec-refine:0:0:1", "base-exec-refine:0:0:2"]
     assert round_failures(run_store, "base-exec-refine") == {}
     assert row(run_store, "base-exec-refine:0:0:2")["code"] == "\n" + SUM_V2
@@ -176,7 +180,7 @@ async def test_a_failed_round_is_stored_and_the_loop_goes_on(run_store: Store, e
 async def test_a_rate_limited_round_waits_and_succeeds(run_store: Store, engine: LocalEngine, client: ModelClient,
                                                        good_model: TestServer) -> None:
     good_model.state.push(error(429, "slow down", headers={"Retry-After": "1"}))
-    ids = await refine_output(run_store, engine, client, "base:0:0:0", "exec-refine", 1)
+    ids = await refine_output(run_store, engine, client, "base:0:0:0", "exec-refine", 1, new_run_id="base-exec-refine")
     assert ids == ["base-exec-refine:0:0:1"]
     r1 = row(run_store, ids[0])
     assert r1["failure"] is None and r1["code"] == "\n" + FAST_SUM
@@ -197,7 +201,8 @@ async def test_self_refine_stores_the_critique_and_its_prompt(run_store: Store, 
 
 async def test_nl_exec_refine_reflects_on_the_execution_feedback(run_store: Store, engine: LocalEngine,
                                                                  client: ModelClient, good_model: TestServer) -> None:
-    ids = await refine_output(run_store, engine, client, "base:1:0:0", "nl-exec-refine", 1)
+    ids = await refine_output(run_store, engine, client, "base:1:0:0", "nl-exec-refine", 1,
+                              new_run_id="base-nl-exec-refine")
     assert ids == ["base-nl-exec-refine:1:0:1"]
     r0, r1 = row(run_store, "base-nl-exec-refine:1:0:0"), row(run_store, ids[0])
     assert r0["exec_feedback"].startswith("Your solution was FULLY INCORRECT")
@@ -212,7 +217,8 @@ async def test_nl_exec_refine_reflects_on_the_execution_feedback(run_store: Stor
 async def test_a_failed_critique_fails_the_round(run_store: Store, engine: LocalEngine, client: ModelClient,
                                                  good_model: TestServer) -> None:
     good_model.state.push(error(503, "overloaded"), error(503, "overloaded"))
-    summary = await refine_run(run_store, engine, client, "base", "self-refine", 1, concurrency=1)
+    summary = await refine_run(run_store, engine, client, "base", "self-refine", 1, concurrency=1,
+                               new_run_id="base-self-refine")
     assert round_failures(run_store, "base-self-refine") == {
         "base-self-refine:0:0:1": "feedback: HTTP 503: overloaded (after 2 tries)"}
     assert summary.succeeded == 1  # row 1 went on
@@ -234,22 +240,24 @@ async def test_concurrent_refine_of_the_same_output_is_refused(run_store: Store,
                                                                client: ModelClient, good_model: TestServer) -> None:
     slow_answer = chat(f"```python\n{FAST_SUM}```")
     good_model.state.push(Reply(body=slow_answer.body, delay_s=0.5))  # keeps the first refine busy a while
-    first = asyncio.create_task(refine_output(run_store, engine, client, "base:0:0:0", "exec-refine", 1))
+    run = "base-exec-refine"  # one named run: a refine without a name would start a run of its own (#22)
+    first = asyncio.create_task(refine_output(run_store, engine, client, "base:0:0:0", "exec-refine", 1,
+                                              new_run_id=run))
     for _ in range(200):
         if good_model.state.requests:
             break
         await asyncio.sleep(0.01)
     assert good_model.state.requests, "the first refine never reached the model"
     with pytest.raises(RefineBusyError, match="base-exec-refine:0:0 is already being refined"):
-        await refine_output(run_store, engine, client, "base:0:0:0", "exec-refine", 1)
+        await refine_output(run_store, engine, client, "base:0:0:0", "exec-refine", 1, new_run_id=run)
     with pytest.raises(RefineBusyError):
-        await refine_run(run_store, engine, client, "base", "exec-refine", 1)
+        await refine_run(run_store, engine, client, "base", "exec-refine", 1, new_run_id=run)
     # Another chain of the same run is free to go meanwhile.
-    assert await refine_output(run_store, engine, client, "base:1:0:0", "exec-refine", 1) == [
+    assert await refine_output(run_store, engine, client, "base:1:0:0", "exec-refine", 1, new_run_id=run) == [
         "base-exec-refine:1:0:1"]
     assert await first == ["base-exec-refine:0:0:1"]
     # Once it is done, the same request finds the round stored and does nothing.
-    assert await refine_output(run_store, engine, client, "base:0:0:0", "exec-refine", 1) == []
+    assert await refine_output(run_store, engine, client, "base:0:0:0", "exec-refine", 1, new_run_id=run) == []
 
 
 async def test_requests_that_cannot_start(run_store: Store, engine: LocalEngine, client: ModelClient) -> None:
@@ -259,7 +267,7 @@ async def test_requests_that_cannot_start(run_store: Store, engine: LocalEngine,
         await refine_run(run_store, engine, client, "base", "reflexion", 1)
     with pytest.raises(RefineError, match="made from the test split, not val"):
         await refine_run(run_store, engine, client, "base", "exec-refine", 1, split="val")
-    with pytest.raises(RefineError, match="would mix methods"):
+    with pytest.raises(RefineError, match="is the run being refined"):
         await refine_run(run_store, engine, client, "base", "exec-refine", 1, new_run_id="base")
     with pytest.raises(RefineError, match="no output 'base:9:0:0'"):
         await refine_output(run_store, engine, client, "base:9:0:0", "exec-refine", 1)
@@ -269,7 +277,8 @@ async def test_a_killed_refine_resumes_where_it_stopped(run_store: Store, engine
                                                         good_model: TestServer) -> None:
     hang = Reply(body=chat(f"```python\n{FAST_MAX}```").body, delay_s=3.0)
     good_model.state.push(chat(f"```python\n{FAST_SUM}```"), hang)  # row 0 answers, row 1 hangs
-    task = asyncio.create_task(refine_run(run_store, engine, client, "base", "exec-refine", 1, concurrency=1))
+    task = asyncio.create_task(refine_run(run_store, engine, client, "base", "exec-refine", 1, concurrency=1,
+                                          new_run_id="base-exec-refine"))
     for _ in range(300):
         if len(good_model.state.requests) == 2:
             break
@@ -279,7 +288,7 @@ async def test_a_killed_refine_resumes_where_it_stopped(run_store: Store, engine
         await task
     assert [o.output_id for o in run_store.outputs(run_id="base-exec-refine") if o.round == 1] == [
         "base-exec-refine:0:0:1"]
-    resumed = await refine_run(run_store, engine, client, "base", "exec-refine", 1)
+    resumed = await refine_run(run_store, engine, client, "base", "exec-refine", 1, new_run_id="base-exec-refine")
     assert ([r.output_id for r in resumed.written], resumed.skipped) == (["base-exec-refine:1:0:1"], 1)
     assert len(good_model.state.requests) == 3
 
@@ -288,7 +297,7 @@ async def test_a_new_run_name_never_mixes_runs(run_store: Store, engine: LocalEn
                                                good_model: TestServer, tmp_path: Path) -> None:
     rows = [edit_output_record(r, c) for r, c in zip(EDIT_ROWS["test"], [FAST_SUM, FAST_MAX], strict=True)]
     import_outputs(run_store, write_records(tmp_path / "other.jsonl", rows), run_id="other", method="instruct")
-    with pytest.raises(RefineError, match="run other already exists as a edit instruct run"):
+    with pytest.raises(RefineError, match=r"run other was imported from .*: imported runs never change"):
         await refine_run(run_store, engine, client, "base", "exec-refine", 1, new_run_id="other")
     await refine_run(run_store, engine, client, "base", "exec-refine", 1, new_run_id="mine")
     with pytest.raises(RefineError, match="run mine exists but was not refined from other"):

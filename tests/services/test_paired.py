@@ -204,3 +204,21 @@ def test_the_compare_views_rows_show_the_runs_the_verdict_is_computed_from(edit_
     assert private and all(row.left.measure is not None and row.left.measure.cpu_time_s == 0.032 for row in private)
     assert all(row.right.measure is not None and row.right.measure.cpu_time_s == 0.011 for row in private)
     assert view.metrics.speedup == pytest.approx(0.032 / 0.011)
+
+
+def test_the_report_says_the_same_numbers_judged_or_from_the_cache(edit_run: Store) -> None:
+    """One set of numbers: with pairs and an unpaired (loaded) run of the input both stored, the line judged
+    from the executions gives the verdicts' paired speedup, as the line read from the cached verdicts does
+    (it used to take the unpaired input run: 91x instead of 2.9x)."""
+    from ecco_tui.services.report import cached_line, judged_report_run
+    from ecco_tui.services.verdicts import refresh_verdicts
+
+    _three_pairs_per_test_and_a_loaded_unpaired_input(edit_run)
+    run = edit_run.get_run("run")
+    assert run is not None
+    judged, _ = judged_report_run(edit_run, run)
+    refresh_verdicts(edit_run, ["run"], force=True)
+    cached = cached_line(edit_run, run)
+    assert cached is not None
+    assert judged.mean_speedup == pytest.approx(0.032 / 0.011)
+    assert judged == cached

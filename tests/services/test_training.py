@@ -214,3 +214,36 @@ def test_an_empty_export_is_refused_and_writes_nothing(store: Store, tmp_path: P
     with pytest.raises(ExportError, match="no vanilla examples match"):
         export_training(store, ExportOptions("vanilla", labels=("no-such-label",)), tmp_path / "empty")
     assert not (tmp_path / "empty").exists()
+
+
+def test_the_badge_names_the_formats_an_output_is_exported_in(store: Store) -> None:
+    from ecco_tui.services.training import export_badge
+
+    chosen = export_badge(store, "m:0:0:0")
+    assert chosen is not None and chosen.uses == ("vanilla", "exec", "preference (chosen)")
+    assert chosen.text() == "training data: vanilla · exec · preference (chosen)"
+    rejected = export_badge(store, "m:1:0:0")
+    assert rejected is not None and rejected.uses == ("preference (rejected)",)
+
+
+def test_the_badge_says_why_an_output_is_not_exported(store: Store) -> None:
+    from ecco_tui.services.training import export_badge
+
+    assert export_badge(store, "nope") is None
+    no_gain = export_badge(store, "m2:0:0:0")
+    assert no_gain is not None and no_gain.uses == ("preference (rejected)",)
+
+
+def test_a_fix_is_a_target_only_with_include_fixes(store: Store, tmp_path: Path) -> None:
+    from ecco_tui.services.ecco_fix import save_fix
+
+    save_fix(store, "m:1:0:0", FAST_MAX, "alice")
+    try:
+        without = {e.source for e in collect(store, ExportOptions("vanilla")).examples}
+        fixed = [e for e in collect(store, ExportOptions("vanilla", include_fixes=True)).examples
+                 if e.source == "ecco-fix"]
+        assert "ecco-fix" not in without
+        assert [(e.source_id, e.completion) for e in fixed] == [("m:1:0:0", f"\n```python\n{FAST_MAX}```")]
+    finally:
+        for a in store.current_annotations(target_ids=["m:1:0:0"]):
+            store.retract_annotation(a.annotation_id)

@@ -31,3 +31,24 @@ def catalog(workbench_file: Path) -> Iterator[Catalog]:
 @pytest.fixture
 def app(catalog: Catalog) -> EccoApp:
     return EccoApp(Workbench(catalog.store, catalog=catalog), delays=NO_DELAYS)
+
+
+@pytest.fixture(scope="session")
+def long_run_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The workbench store plus a run with a name too long for any column (workbench.LONG_RUN)."""
+    from tests.tui.workbench import build_long_run_store
+
+    work = tmp_path_factory.mktemp("long-run")
+    return build_long_run_store(work / "store.duckdb", work)
+
+
+@pytest.fixture
+def long_run_catalog(long_run_file: Path) -> Iterator[Catalog]:
+    store = Store.open(long_run_file)
+    yield Catalog(store)
+    store.close()
+
+
+@pytest.fixture
+def long_run_app(long_run_catalog: Catalog) -> EccoApp:
+    return EccoApp(Workbench(long_run_catalog.store, catalog=long_run_catalog), delays=NO_DELAYS)

@@ -9,6 +9,7 @@ server is started once for this module. Tests that run programs need bubblewrap 
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 from pathlib import Path
 
@@ -39,8 +40,10 @@ from tests.tui.test_rerun import sleepy
 __all__ = ["_openai_session", "rw_store", "sleepy", "store_copy"]
 
 needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="the local engine needs bubblewrap")
-NEW_ROUND = "alpha-instruct-exec-refine:1:0:1"  # round 1 of the spurious output, in its exec-refine run
-MANUAL_ROUND = "alpha-instruct-manual-edit:1:0:1"
+# Every `f` and every saved edit makes a run of its own, named after the source run, the model (or the author)
+# and the UTC time (#22): round 1 of the spurious output's chain in such a run.
+NEW_ROUND = re.compile(r"alpha-instruct-exec-refine-test-model-\d{8}T\d{6}(-\d+)?:1:0:1")
+MANUAL_ROUND = re.compile(r"alpha-instruct-manual-edit-alice-\d{8}T\d{6}(-\d+)?:1:0:1")
 ANSWER = f"Here is a faster version:\n```python\n{FAST_MAX}```\n"
 
 
@@ -71,11 +74,18 @@ async def open_loaded(pilot: Pilot[object], kind: str, key: str) -> CompareScree
     return screen
 
 
-def showing(app: EccoApp, key: str) -> bool:
-    """The compare view of `key` is up, loaded, and no job is going on it."""
+def showing(app: EccoApp, key: str | re.Pattern[str]) -> bool:
+    """The compare view of `key` (or of a key the pattern matches) is up, loaded, and no job is going on it."""
     screen = app.screen
-    return (isinstance(screen, CompareScreen) and screen.key == key and screen.view is not None
+    return (isinstance(screen, CompareScreen) and screen.view is not None
+            and (screen.key == key if isinstance(key, str) else key.fullmatch(screen.key) is not None)
             and not screen.working and not app.busy)
+
+
+def shown_key(app: EccoApp) -> str:
+    screen = app.screen
+    assert isinstance(screen, CompareScreen)
+    return screen.key
 
 
 # -------------------------------------------------------------------------------------------------- `f`
@@ -87,6 +97,7 @@ async def test_f_on_a_spurious_output_opens_the_new_round_with_its_tests_and_dif
         await open_loaded(pilot, "output", SPURIOUS_OUTPUT)
         await pilot.press("f")
         await wait_until(pilot, lambda: showing(refine_app, NEW_ROUND))
+        new_round = shown_key(refine_app)
         screen = refine_app.screen
         assert isinstance(screen, CompareScreen) and screen.view is not None
         view = screen.view
@@ -105,7 +116,7 @@ async def test_f_on_a_spurious_output_opens_the_new_round_with_its_tests_and_dif
     # the model was sent the paper's execution feedback about the spurious round 0
     (prompt,) = model.state.prompts()
     assert "print(input().split()[0])" in prompt and "CORRECT" in prompt
-    stored = rw_store.get_output(NEW_ROUND)
+    stored = rw_store.get_output(new_round)
     assert stored is not None and (stored.code or "").strip() == FAST_MAX.strip() and stored.failure is None
 
 
@@ -117,16 +128,24 @@ async def test_a_failed_round_shows_its_stored_failure_reason_and_f_tries_it_aga
         await open_loaded(pilot, "output", SPURIOUS_OUTPUT)
         await pilot.press("f")
         await wait_until(pilot, lambda: showing(refine_app, NEW_ROUND))
+        failed = shown_key(refine_app)
         await wait_for_text(pilot, "round 1 has no code: HTTP 500: the GPU caught fire", "Round failed")
-        stored = rw_store.get_output(NEW_ROUND)
+        stored = rw_store.get_output(failed)
         assert stored is not None and stored.code is None and stored.failure == "HTTP 500: the GPU caught fire"
-        # f on the failed round makes round 1 again, from round 0: this time the answer has no code block
+        # f on the failed round makes round 1 again, from round 0, in a new run of its own: this time the answer
+        # has no code block
+        failed_run = failed.rsplit(":", 3)[0]
+        again = re.compile(re.escape(failed_run) + r"-exec-refine-test-model-\d{8}T\d{6}(-\d+)?:1:0:1")
         await pilot.press("f")
-        await wait_until(pilot, lambda: len(model.state.requests) == 2 and showing(refine_app, NEW_ROUND))
+        await wait_until(pilot, lambda: len(model.state.requests) == 2 and showing(refine_app, again))
         await wait_for_text(pilot, "round 1 has no code: no code block")
-    stored = rw_store.get_output(NEW_ROUND)
+        retried = shown_key(refine_app)
+    stored = rw_store.get_output(retried)
     assert stored is not None and stored.code is None and stored.failure is not None
     assert stored.failure.startswith("no code block")
+    # the first new run keeps its failed round as it was
+    first = rw_store.get_output(failed)
+    assert first is not None and first.failure == "HTTP 500: the GPU caught fire"
 
 
 @needs_bwrap
@@ -145,7 +164,7 @@ async def test_f_while_re_running_is_refused(sleepy: tuple[EccoApp, Store, str],
             await wait_until(pilot, lambda: not screen.working)
             await settle(pilot)
         assert model.state.requests == []
-        assert store.get_output("sleepy-exec-refine:0:0:1") is None
+        assert not [r.run_id for r in store.runs() if r.run_id.startswith("sleepy-exec-refine")]
     finally:
         store.close()
 
@@ -169,7 +188,8 @@ async def test_r_and_f_during_a_round_are_refused_and_escape_cancels_it(
         await wait_for_text(pilot, "Refinement cancelled")
         assert refine_app.screen is screen
         await settle(pilot)
-    assert rw_store.get_output(NEW_ROUND) is None
+    assert not [o for r in rw_store.runs() if r.run_id.startswith("alpha-instruct-exec-refine")
+                for o in rw_store.outputs(run_id=r.run_id) if o.round > 0]
 
 
 # -------------------------------------------------------------------------------------------- timeline
@@ -177,7 +197,9 @@ async def test_timeline_lists_the_rounds_and_diffs_any_two(rw_store: Store, stor
     edited = FAST_MAX.replace("print(", "best = ") + "print(best)\n"
     one = save_manual_round(rw_store, SPURIOUS_OUTPUT, FAST_MAX, "alice")
     two = save_manual_round(rw_store, one.output_id, edited, "bob")
-    assert (one.output_id, two.round) == (MANUAL_ROUND, 2)
+    assert MANUAL_ROUND.fullmatch(one.output_id) and two.round == 2
+    # the second edit went to a run of its own, holding copies of round 0 and of the first edit
+    zero, first = f"{two.run_id}:1:0:0", f"{two.run_id}:1:0:1"
     app = EccoApp(Workbench(rw_store), delays=NO_DELAYS)
     app.workbench.settings = settings_for(store_copy)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -186,23 +208,23 @@ async def test_timeline_lists_the_rounds_and_diffs_any_two(rw_store: Store, stor
         assert isinstance(app.screen, RoundsScreen)
         screen = app.screen
         table = screen.query_one("#rounds-table", RecordTable)
-        assert table.keys == ["alpha-instruct-manual-edit:1:0:0", MANUAL_ROUND, two.output_id]
+        assert table.keys == [zero, first, two.output_id]
         text = await wait_for_text(pilot, "manual edit · alice", "manual edit · bob", "instruct · alpha")
         assert "spurious-opt" in text and "0/2" in text  # round 0: fails both private tests
         diff = screen.query_one("#rounds-diff", DiffView)
         # the cursor starts on the round we came from, diffed against its previous round
-        assert screen.shown == (MANUAL_ROUND, two.output_id)
+        assert screen.shown == (first, two.output_id)
         assert diff.left_pane.border_title == "round 1 (manual edit · alice)"
         # pin round 0 as the base, move to round 2: the diff is round 0 → round 2
         await press(pilot, "up", "up", "b", "down", "down")
-        assert screen.shown == ("alpha-instruct-manual-edit:1:0:0", two.output_id)
+        assert screen.shown == (zero, two.output_id)
         assert diff.diff is not None and diff.diff.added >= 2
         # against the slow input
         await press(pilot, "i")
         assert screen.shown == ("input", two.output_id)
         # enter opens the round under the cursor in the compare view
         await press(pilot, "up", "enter")
-        await wait_until(pilot, lambda: showing(app, MANUAL_ROUND))
+        await wait_until(pilot, lambda: showing(app, first))
 
 
 # ---------------------------------------------------------------------------------------- manual edit
@@ -227,13 +249,14 @@ async def test_manual_edit_runs_on_public_tests_and_saves_a_new_round(refine_app
         await wait_for_text(pilot, "1/1 passed")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: showing(refine_app, MANUAL_ROUND))
+        manual_round = shown_key(refine_app)
         screen = refine_app.screen
         assert isinstance(screen, CompareScreen) and screen.view is not None
         assert all(r.right.ran and r.right.passed for r in screen.view.tests)  # measured on every test
         await wait_for_text(pilot, "Round saved", "manual-edit")
-    saved = rw_store.get_output(MANUAL_ROUND)
+    saved = rw_store.get_output(manual_round)
     assert saved is not None and saved.code == FAST_MAX and saved.round == 1
-    generation = _generations(rw_store, [MANUAL_ROUND])[MANUAL_ROUND]
+    generation = _generations(rw_store, [manual_round])[manual_round]
     assert generation["method"] == "manual-edit" and generation["author"] == "alice"
     assert generation["from_output"] == SPURIOUS_OUTPUT
     # the source run is unchanged: its chain still ends at round 0

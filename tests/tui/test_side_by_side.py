@@ -23,7 +23,7 @@ from ecco_tui.services.verdicts import refresh_verdicts
 from ecco_tui.services.workbench import Workbench
 from ecco_tui.store.store import Store
 from ecco_tui.tui.app import Delays, EccoApp
-from ecco_tui.tui.screens.browser import BrowserScreen
+from ecco_tui.tui.screens.browser import OUTPUT_COLUMNS, BrowserScreen
 from ecco_tui.tui.screens.compare import CompareScreen
 from ecco_tui.tui.widgets.record_table import RecordTable
 from tests.engines.judge0_replay_server import start_replay_server
@@ -108,7 +108,7 @@ async def test_app_shows_what_eval_and_label_in_other_processes_wrote_on_f5(
 
         await press(pilot, "escape")  # the browser below reloaded too
         assert isinstance(app.screen, BrowserScreen)
-        assert output_cells(app, OUTPUT)[-1] == "3/3"
+        assert output_cells(app, OUTPUT)[OUTPUT_COLUMNS.index("tests")] == "3/3"
 
 
 async def test_app_shows_another_process_label_by_itself_within_seconds(shared_store: Path) -> None:

@@ -83,8 +83,9 @@ def test_help(snap_compare: Any, catalog: Catalog, size: tuple[int, int]) -> Non
 
 
 def test_scatter(snap_compare: Any, catalog: Catalog) -> None:
-    """The scatter plot of the browser's run: speedup (95% interval) against tests passed, by outcome. At 120x40
-    only: at 80x24 the plot's axis ticks differ from run to run (it is drawn before its final size settles)."""
+    """The scatter plot of the browser's run: speedup (95% interval) against tests passed, by outcome (80x24:
+    test_scatter_small; its ticks used to differ between runs when the plot was 4 columns wide and plotext kept
+    one of two overlapping tick labels by hash order: the plot now has the width, and drops ticks that cannot fit)."""
     assert snap(snap_compare, catalog, ["v"], SIZES["120x40"])
 
 
@@ -96,3 +97,31 @@ def test_ecco_fix_queue(snap_compare: Any, catalog: Catalog, size: tuple[int, in
 def test_rounds(snap_compare: Any, catalog: Catalog, size: tuple[int, int]) -> None:
     """The rounds of alpha's output on p90002, opened from its compare view."""
     assert snap(snap_compare, catalog, ["down", "enter", "tab", "enter", "h"], size)
+
+
+def test_scatter_small(snap_compare: Any, catalog: Catalog) -> None:
+    """The scatter at 80x24: the plot and the points share the width (the plot is no 4-column sliver), the
+    detail's lines are cut rather than wrapped."""
+    assert snap(snap_compare, catalog, ["v"], SIZES["80x24"])
+
+
+def test_manual_edit(snap_compare: Any, catalog: Catalog, size: tuple[int, int]) -> None:
+    """The manual edit of alpha's output on p90002: the editor above its public tests."""
+    assert snap(snap_compare, catalog, ["down", "enter", "tab", "enter", "e"], size)
+
+
+def test_ecco_fix_candidate(snap_compare: Any, catalog: Catalog, size: tuple[int, int]) -> None:
+    """The open ECCO-FIX candidate: failing tests, the fix editor, run results (at 80x24 without the queue)."""
+    assert snap(snap_compare, catalog, ["F", "enter"], size)
+
+
+def test_long_run_name_browser(snap_compare: Any, long_run_catalog: Catalog) -> None:
+    """At 80x24 a run name longer than its column is cut in the middle; the highlighted output's details line
+    under the lists names it in full."""
+    assert snap(snap_compare, long_run_catalog, ["enter", "tab", "G"], SIZES["80x24"])
+
+
+def test_long_run_name_compare(snap_compare: Any, long_run_catalog: Catalog) -> None:
+    """The long-named run's output at 80x24: the header's title cuts the name in the middle, its details line
+    names it in full; 3 header rows over 12 rows of code."""
+    assert snap(snap_compare, long_run_catalog, ["enter", "tab", "G", "enter"], SIZES["80x24"])

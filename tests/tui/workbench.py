@@ -95,3 +95,20 @@ def build_workbench_store(path: Path, work: Path) -> Path:
             batch.extend(_executions(store, code, problem_id, cpu, mem, failing))
         store.add_executions(batch)
     return path
+
+
+#: A run whose name does not fit any column (issue 22: names were cut to "sample-coder-ex..."): FAST_SUM on row 0
+#: (a correct optimization, measured: the workbench's executions are keyed by code) and SPURIOUS_MAX on row 1.
+LONG_RUN = "sample-coder-7b-instruct-exec-refine-2026-05-12T10-42"
+LONG_RUN_MODEL = "sample-coder-7b-instruct"
+
+
+def build_long_run_store(path: Path, work: Path) -> Path:
+    """The workbench store at `path` plus the run LONG_RUN (same programs as alpha-instruct)."""
+    build_workbench_store(path, work)
+    with Store.open(path) as store:
+        records = [edit_output_record(row, code) for row, code in zip(EDIT_ROWS["test"], [FAST_SUM, SPURIOUS_MAX],
+                                                                       strict=True)]
+        out = write_records(work / "long-run.jsonl", records)
+        import_outputs_file(store, out, model=LONG_RUN_MODEL, method="exec-refine", run_id=LONG_RUN, split="test")
+    return path

@@ -70,6 +70,7 @@ from ecco_tui.services.judging.measurements import (
 )
 from ecco_tui.services.judging.outcomes import (
     FAILS,
+    NOT_RUN,
     PASSES,
     OutcomeSummary,
     generation_outcomes,
@@ -93,6 +94,7 @@ __all__ = [
     "COMPLETED",
     "FAILS",
     "MEMORY_BOOT",
+    "NOT_RUN",
     "PASSES",
     "SCORED",
     "SEED",

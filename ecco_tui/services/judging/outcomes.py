@@ -17,6 +17,8 @@ from ecco_tui.store.store import Store
 
 #: Outcomes of generation outputs, which have no input to be faster than: correctness only.
 PASSES, FAILS = "passes", "fails"
+#: The outcome of an output nothing measured (`Outcome.NOT_RUN`), for modules that may not import the rules.
+NOT_RUN = Outcome.NOT_RUN.value
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,8 +35,8 @@ from ecco_tui.services.training.options import (
 from ecco_tui.services.training.writer import Example, WrittenDataset, write_dataset
 from ecco_tui.store.store import Store
 
-__all__ = ["FORMATS", "TRAINING_SPLITS", "Counts", "Example", "ExportError", "ExportOptions", "ExportResult",
-           "collect", "export_training"]
+__all__ = ["FORMATS", "TRAINING_SPLITS", "Counts", "Example", "ExportBadge", "ExportError", "ExportOptions",
+           "ExportResult", "collect", "export_badge", "export_training"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,24 +56,18 @@ class ExportResult:
         return found
 
 
-def _test_problems(store: Store) -> set[str]:
-    """Problems of the test split, by the problem's own split or any pair or trajectory placing it there."""
-    found = {p.problem_id for p in store.training_problems() if p.split == "test"}
-    found |= {p.problem_id for p in store.training_pairs() if p.split == "test"}
-    return found
-
-
 def _candidates(store: Store, options: ExportOptions) -> list[Candidate]:
     labels = sources._labels(store)
+    problem = options.problem_id
     found: list[Candidate] = []
     if options.format == "trajectory":
-        return sources.trajectories(store, labels) if options.codenet else []
+        return sources.trajectories(store, labels, problem) if options.codenet else []
     if options.codenet and options.format != "preference":
-        found += sources.codenet_pairs(store, labels) if options.task == "edit" else sources.fastest_solutions(
-            store, labels)
-    found += sources.model_outputs(store, options.task, labels)
+        found += (sources.codenet_pairs(store, labels, problem) if options.task == "edit"
+                  else sources.fastest_solutions(store, labels, problem))
+    found += sources.model_outputs(store, options.task, labels, problem)
     if options.include_fixes:
-        found += sources.fixes(store, options.task, labels)
+        found += sources.fixes(store, options.task, labels, problem)
     return found
 
 
@@ -176,7 +170,7 @@ def collect(store: Store, options: ExportOptions, book: PromptBook | None = None
     options = options.checked()
     book = book or PromptBook.load()
     with store.session():
-        test_problems = _test_problems(store)
+        test_problems = store.test_split_problems()
         candidates = _keep_split(_candidates(store, options), options, test_problems)
         counts = Counts()
         kept = _filtered(candidates, options, counts)
@@ -194,3 +188,57 @@ def export_training(store: Store, options: ExportOptions, out: Path, book: Promp
         raise ExportError(f"no {result.options.format} examples match (see --dry-run for the counts per filter)")
     written = write_dataset(out, result.examples, result.options, result.counts, result.skipped, book.ident)
     return ExportResult(result.options, result.examples, result.counts, result.skipped, written)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportBadge:
+    """Whether `ecco export-training` (default filters, fixes included) would export an output, and how: the
+    formats it is a target in, or the one it is the rejected side of, else why not."""
+
+    uses: tuple[str, ...]  # "vanilla", "exec", "preference (chosen)", "preference (rejected)", "fix → vanilla"
+    reason: str | None = None  # why it is not exported, when `uses` is empty
+
+    def text(self) -> str:
+        if self.uses:
+            return "training data: " + " · ".join(self.uses)
+        return f"not training data: {self.reason or 'no format takes it'}"
+
+
+def export_badge(store: Store, output_id: str, book: PromptBook | None = None) -> ExportBadge | None:
+    """The export badge of one model output (the compare view and the ECCO-FIX queue show it); None when
+    there is no such output. Computed by the export itself (`collect`) over the output's problem only."""
+    from ecco_tui.services.training.options import DEFAULT_VERDICTS
+
+    with store.session():
+        output = store.get_output(output_id)
+        run = store.get_run(output.run_id) if output is not None else None
+        if output is None or run is None:
+            return None
+        if output.problem_id in store.test_split_problems():
+            return ExportBadge((), "its problem is in the test split")
+        if run.method == "manual-edit":
+            return ExportBadge((), "a manual edit is not a model output")
+        book = book or PromptBook.load()
+        uses: list[str] = []
+        for name in FORMATS:
+            if run.task == "generate" and name in ("exec", "trajectory"):
+                continue
+            result = collect(store, ExportOptions(name, task=run.task, include_fixes=True,
+                                                  problem_id=output.problem_id), book)
+            for e in result.examples:
+                if e.source_id == output_id and e.source == "ecco-fix":
+                    uses.append(f"fix → {name}")
+                elif e.source_id == output_id:
+                    uses.append(f"{name} (chosen)" if name == "preference" else name)
+                elif e.rejected_source_id == output_id:
+                    uses.append(f"{name} (rejected)")
+        verdicts = {v.output_id: v for v in store.verdicts(output_ids=[output_id])} if not uses else {}
+    uses = list(dict.fromkeys(uses))
+    if uses:
+        return ExportBadge(tuple(uses))
+    verdict = verdicts.get(output_id)
+    if verdict is None:
+        return ExportBadge((), "not judged yet (ecco eval)")
+    if verdict.outcome not in DEFAULT_VERDICTS[run.task]:
+        return ExportBadge((), f"{verdict.outcome} is not a target")
+    return ExportBadge((), None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 FORMATS = ("vanilla", "exec", "trajectory", "preference")
 TASKS = ("edit", "generate")
@@ -32,7 +32,8 @@ class ExportOptions:
     correct optimizations; generation: passing programs); `labels`: keep only targets carrying one of these
     live labels; `min_speedup`: keep only targets at least this much faster than their input (examples whose
     speedup is unknown are left out then); `include_fixes`: ECCO-FIX fixes as targets for their outputs'
-    inputs; `codenet`: CodeNet's own pairs (and, for generation, each problem's fastest solution)."""
+    inputs; `codenet`: CodeNet's own pairs (and, for generation, each problem's fastest solution);
+    `problem_id`: one problem's examples only."""
 
     format: str
     task: str = "edit"
@@ -42,6 +43,7 @@ class ExportOptions:
     min_speedup: float | None = None
     include_fixes: bool = False
     codenet: bool = True
+    problem_id: str | None = None  # only this problem's examples (`--problem`; the app's export badge)
 
     def checked(self) -> ExportOptions:
         """These options, with the task's default verdicts; raises `ExportError` for a choice that cannot
@@ -62,8 +64,7 @@ class ExportOptions:
             if v not in TARGET_OUTCOMES[self.task]:
                 raise ExportError(f"--verdict {v}: a target must pass every test "
                                   f"(one of {', '.join(TARGET_OUTCOMES[self.task])})")
-        return ExportOptions(self.format, self.task, self.splits, tuple(verdicts), self.labels, self.min_speedup,
-                             self.include_fixes, self.codenet)
+        return replace(self, verdicts=tuple(verdicts))
 
 
 @dataclass(frozen=True, slots=True)

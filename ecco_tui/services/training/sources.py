@@ -26,10 +26,10 @@ def _labels(store: Store) -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in found.items()}
 
 
-def codenet_pairs(store: Store, labels: dict[str, tuple[str, ...]]) -> list[Candidate]:
+def codenet_pairs(store: Store, labels: dict[str, tuple[str, ...]], problem: str | None = None) -> list[Candidate]:
     """ECCO's own training pairs: slow -> fast, the speedup from the release's reference runtimes."""
     out = []
-    for p in store.training_pairs():
+    for p in store.training_pairs(problem):
         known = p.input_runtime_s and p.target_runtime_s and p.input_runtime_s > 0 and p.target_runtime_s > 0
         out.append(Candidate(
             task="edit", split=p.split or "", problem_id=p.problem_id, source="codenet-pair", source_id=p.pair_id,
@@ -50,18 +50,20 @@ def _from_output(o: TrainingOutputRow, accounting: dict[str, str], labels: dict[
         runtime_percentile=o.runtime_percentile, labels=labels.get(o.output_id, ()))
 
 
-def model_outputs(store: Store, task: str, labels: dict[str, tuple[str, ...]]) -> list[Candidate]:
+def model_outputs(store: Store, task: str, labels: dict[str, tuple[str, ...]], problem: str | None = None
+                  ) -> list[Candidate]:
     """Every final-round model output with a cached verdict (any outcome: filters and formats choose)."""
     accounting = store.run_accounting()
-    return [_from_output(o, accounting, labels) for o in store.training_outputs(task)
+    return [_from_output(o, accounting, labels) for o in store.training_outputs(task, problem)
             if task == "generate" or o.input_code is not None]
 
 
-def fixes(store: Store, task: str, labels: dict[str, tuple[str, ...]]) -> list[Candidate]:
+def fixes(store: Store, task: str, labels: dict[str, tuple[str, ...]], problem: str | None = None
+          ) -> list[Candidate]:
     """ECCO-FIX fixes: the fixed program as target for the fixed output's input (editing) or problem
     (generation). A fix passed every test when it was saved (`ecco_fix.can_save`); its speedup is unmeasured
     here, so `--min-speedup` leaves it out."""
-    outputs = {o.output_id: o for o in store.training_outputs(task)}
+    outputs = {o.output_id: o for o in store.training_outputs(task, problem)}
     linked: dict[str, str] = {}
     for a in sorted((a for a in store.all_annotations() if a.label == FIX_LABEL and not a.retracted
                      and a.target_kind == "output"), key=lambda a: (a.created_at, a.annotation_id)):
@@ -87,12 +89,12 @@ def context_indices(n_others: int) -> list[int]:
     return list(dict.fromkeys(math.floor(q * n_others / 3) for q in range(3)))
 
 
-def trajectories(store: Store, labels: dict[str, tuple[str, ...]]) -> list[Candidate]:
+def trajectories(store: Store, labels: dict[str, tuple[str, ...]], problem: str | None = None) -> list[Candidate]:
     """Trajectory-conditioned examples (ECCO section 4.3): of one user's accepted programs for a problem (at
     least three), the fastest is the target and the slowest, 33rd- and 66th-percentile ones of the rest,
     ordered slowest first by CodeNet's CPU time (ties: the earlier step first), are the context."""
     steps: dict[str, list[TrajectoryProgramRow]] = defaultdict(list)
-    for row in store.training_trajectories():
+    for row in store.training_trajectories(problem):
         steps[row.trajectory_id].append(row)
     out = []
     for trajectory_id, rows in steps.items():
@@ -111,11 +113,12 @@ def trajectories(store: Store, labels: dict[str, tuple[str, ...]]) -> list[Candi
     return out
 
 
-def fastest_solutions(store: Store, labels: dict[str, tuple[str, ...]]) -> list[Candidate]:
+def fastest_solutions(store: Store, labels: dict[str, tuple[str, ...]], problem: str | None = None
+                      ) -> list[Candidate]:
     """NL generation as ECCO fine-tunes it: each problem's statement -> its fastest human solution."""
     out = []
     for p in store.training_problems():
-        if p.description and p.fastest_code and p.fastest_code.strip():
+        if (problem is None or p.problem_id == problem) and p.description and p.fastest_code and p.fastest_code.strip():
             out.append(Candidate(task="generate", split=p.split or "", problem_id=p.problem_id,
                                  source="codenet-fastest", source_id=p.problem_id, target=p.fastest_code,
                                  input=p.description, labels=labels.get(p.problem_id, ())))

@@ -1,4 +1,8 @@
-"""What every ecco screen shares: the workbench, a back key, and whether a load is still pending."""
+"""What every ecco screen shares: the workbench, a back key, and whether a load is still pending.
+
+Escape goes back (pops the screen) on every pushed screen; `q` quits from every screen through the app's own
+binding (not a priority one, so a text box types the q; ctrl+q, a priority binding, quits from there too).
+Modal screens see no app bindings and bind `q` themselves (help, test detail)."""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ from ecco_tui.model import ProblemSummary
 from ecco_tui.services.catalog import OUTCOME_FILTERS, PROBLEM_SORTS, OutcomeSummary, ProblemDetail
 from ecco_tui.tui.debounce import Debouncer
 from ecco_tui.tui.formatting import (
+    elide_middle,
     fmt_count,
     fmt_pct,
     fmt_ratio,
@@ -33,6 +34,7 @@ from ecco_tui.tui.formatting import (
     plural,
     readable_statement,
 )
+from ecco_tui.tui.layout import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS
 from ecco_tui.tui.messages import (
     OutcomesLoaded,
     ProblemDetailLoaded,
@@ -55,8 +57,13 @@ ALL_OUTCOMES = "__all_outcomes__"
 #: "humans" = the problem's human solutions (programs); "tests" = public+private.
 PROBLEM_COLUMNS = ["problem", "split", "name", "humans", "pairs", "outputs", "tests", "pass@1", "speedup"]
 PAIR_COLUMNS = ["pair", "row", "slow", "fast"]
-OUTPUT_COLUMNS = ["run", "model", "method", "rnd", "outcome", "speed", "tests"]
+#: Most important first: on a narrow terminal the columns on the right are the ones scrolled out of sight, and
+#: the outcome must never be one of them (model and method are in the run's name and in the details line).
+OUTPUT_COLUMNS = ["run", "rnd", "outcome", "speed", "tests", "model", "method"]
 OUTCOME_COLUMN = OUTPUT_COLUMNS.index("outcome")
+#: Width of the run and model cells: longer names are cut in the middle (the full one is in the details line).
+RUN_WIDTH, MODEL_WIDTH = 16, 10
+RUN_OPTION_WIDTH = 20
 SORT_LABELS = {"id": "id ↑", "pairs": "pairs ↓", "outputs": "outputs ↓", "programs": "programs ↓",
                "pass1": "pass@1 ↓", "speedup": "speedup ↓", "memory": "mem. reduction ↓"}
 
@@ -80,6 +87,8 @@ class BrowserScreen(EccoScreen):
 
     TITLE = "Problems"
     AUTO_FOCUS = "#problems KeyedDataTable"
+    HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="nav.back", show=False, tooltip="Back to the problem table"),
         Binding("slash", "focus_search", "Search", id="browser.search", key_display="/",
@@ -119,15 +128,18 @@ class BrowserScreen(EccoScreen):
     # -- layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
+        # One row on a wide terminal; on a narrow one the selects and the search stack in two rows.
         with Horizontal(id="filter-bar"):
-            yield Select([("All splits", ALL_SPLITS)], value=ALL_SPLITS, allow_blank=False, id="split",
-                         compact=True)
-            yield Select([("All runs", ALL_RUNS)], value=ALL_RUNS, allow_blank=False, id="run", compact=True)
-            yield Select(outcome_options(self.settings.labels), value=ALL_OUTCOMES, allow_blank=False,
-                         id="outcome", compact=True)
-            yield Input(placeholder="/ search id or name (fuzzy)", id="search", compact=True)
-            yield Static(id="sort-label")
-            yield Static(id="count-label")
+            with Horizontal(id="filter-selects"):
+                yield Select([("All splits", ALL_SPLITS)], value=ALL_SPLITS, allow_blank=False, id="split",
+                             compact=True)
+                yield Select([("All runs", ALL_RUNS)], value=ALL_RUNS, allow_blank=False, id="run", compact=True)
+                yield Select(outcome_options(self.settings.labels), value=ALL_OUTCOMES, allow_blank=False,
+                             id="outcome", compact=True)
+            with Horizontal(id="filter-search"):
+                yield Input(placeholder="/ search id or name (fuzzy)", id="search", compact=True)
+                yield Static(id="sort-label")
+                yield Static(id="count-label")
         with Horizontal(id="top"):
             # The name is cut to leave room for pass@1 and speedup on a 120-column terminal.
             yield RecordTable(PROBLEM_COLUMNS, id="problems", empty_text="No problems match these filters.",
@@ -137,9 +149,11 @@ class BrowserScreen(EccoScreen):
         with Horizontal(id="lists"):
             yield RecordTable(PAIR_COLUMNS, id="pairs", empty_text="No pairs for this problem.",
                               max_column_width=16)
-            # Fixed run/model/method widths leave room for the outcome columns on a 120-column terminal.
+            # Fixed run/model/method widths keep the outcome columns in sight; names are cut in the middle.
             yield RecordTable(OUTPUT_COLUMNS, id="outputs", empty_text="No model outputs for this problem.",
-                              column_widths=[16, 10, 11, None, None, 9, None])
+                              column_widths=[RUN_WIDTH, None, None, 9, None, MODEL_WIDTH, 11])
+        # The highlighted output's full run name, model and method, across the whole width.
+        yield Static(id="output-detail", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -187,7 +201,9 @@ class BrowserScreen(EccoScreen):
 
     @work(thread=True, exclusive=True, group="splits", exit_on_error=False)
     def load_splits(self) -> None:
-        runs = [(f"{r.model} · {r.method} · {r.run_id}", r.run_id) for r in self.workbench.runs()]
+        # The run's name first (cut in the middle when long: the select shows ~20 cells), then what made it.
+        runs = [(f"{elide_middle(r.run_id, RUN_OPTION_WIDTH)} · {r.model} · {r.method}", r.run_id)
+                for r in self.workbench.runs()]
         self.post_message(SplitsLoaded(self.workbench.splits(), runs))
 
     @work(thread=True, exclusive=True, group="verdicts", exit_on_error=False)
@@ -318,6 +334,7 @@ class BrowserScreen(EccoScreen):
     @on(Select.Changed, "#run")
     def _run_changed(self, event: Select.Changed) -> None:
         run = None if event.value in (ALL_RUNS, Select.BLANK) else str(event.value)
+        event.select.tooltip = f"run {run}" if run else None  # the full name the select may cut
         self._set_query(replace(self.query_state, run=run))
 
     @on(Select.Changed, "#outcome")
@@ -425,6 +442,7 @@ class BrowserScreen(EccoScreen):
             self.query_one("#problem-card").border_title = "Problem"
             pairs.show([], [])
             self.query_one("#outputs", RecordTable).show([], [])
+            self._show_output_detail(None)
             return
         info.update(problem_card(detail))
         self.query_one("#problem-card").border_title = detail.problem.problem_id
@@ -445,13 +463,30 @@ class BrowserScreen(EccoScreen):
         colors = theme_colors(self.app)
         outputs = self.query_one("#outputs", RecordTable)
         rows = [
-            (escape(o.run_id), escape(o.model), o.method, o.round, *outcome_cells(self._outcomes.get(o.output_id),
-                                                                                   colors))
+            (escape(elide_middle(o.run_id, RUN_WIDTH)), o.round, *outcome_cells(self._outcomes.get(o.output_id),
+                                                                                 colors),
+             escape(elide_middle(o.model, MODEL_WIDTH)), escape(o.method))
             for o in detail.output_rows
         ]
         keys = [o.output_id for o in detail.output_rows]
         outputs.show(rows, keys, cursor_key=outputs.cursor_key)
         outputs.border_title = f"Model outputs · {len(keys)}"
+        if not keys:
+            self._show_output_detail(None)
+
+    @on(RecordTable.Highlighted, "#outputs")
+    def _output_highlighted(self, event: RecordTable.Highlighted) -> None:
+        self._show_output_detail(event.key)
+
+    def _show_output_detail(self, output_id: str | None) -> None:
+        """The highlighted output's full run name (cut in the table), model, method and round: in the line
+        under the list and as the list's tooltip."""
+        detail = self._detail
+        row = next((o for o in detail.output_rows if o.output_id == output_id), None) if (
+            detail is not None and output_id) else None
+        text = output_details(row.run_id, row.model, row.method, row.round) if row is not None else ""
+        self.query_one("#output-detail", Static).update(text)
+        self.query_one("#outputs", RecordTable).tooltip = text or None
 
     def _focus_lists(self) -> None:
         pairs = self.query_one("#pairs", RecordTable)
@@ -527,6 +562,14 @@ def outcome_cells(summary: OutcomeSummary | None, colors: dict[str, str]) -> tup
     return outcome_cell(summary.outcome, colors), speed, f"{summary.n_passed}/{summary.n_run}"
 
 
+def output_details(run_id: str, model: str, method: str, round_: int | None) -> str:
+    """The details line of an output (plain text): its run's full name first, whatever the table cut."""
+    parts = [f"run {run_id}", f"model {model}", method]
+    if round_ is not None:
+        parts.append(f"round {round_}")
+    return " · ".join(parts)
+
+
 def problem_card(detail: ProblemDetail) -> Content:
     """The side card: name, split, counts, spectrum summary and the start of the statement."""
     p = detail.problem
@@ -550,4 +593,4 @@ def problem_card(detail: ProblemDetail) -> Content:
     return Content.from_markup("\n".join(lines))
 
 
-__all__ = ["LOOKAHEAD", "PAGE_SIZE", "BrowserScreen", "problem_card", "problem_row"]
+__all__ = ["LOOKAHEAD", "PAGE_SIZE", "BrowserScreen", "output_details", "problem_card", "problem_row"]

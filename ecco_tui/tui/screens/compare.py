@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -35,6 +35,7 @@ from ecco_tui.services.rounds import RoundError, RoundEvent, RoundMade, manual_r
 from ecco_tui.tui.diff_model import build_diff
 from ecco_tui.tui.formatting import (
     colored,
+    elide_middle,
     fmt_change,
     fmt_interval,
     fmt_kb,
@@ -44,6 +45,7 @@ from ecco_tui.tui.formatting import (
     outcome_content_markup,
     readable_statement,
 )
+from ecco_tui.tui.layout import HEADER_LINES, HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS
 from ecco_tui.tui.messages import CompareLoaded
 from ecco_tui.tui.screens.base import EccoScreen
 from ecco_tui.tui.theme_colors import theme_colors
@@ -108,12 +110,16 @@ class CompareScreen(EccoScreen):
 
     TITLE = "Compare"
     AUTO_FOCUS = "#left-pane"
+    HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "toggle_mode", "Split/unified", id="compare.mode",
                 tooltip="Switch between side-by-side and unified diff"),
         Binding("]", "next_change", "Next change", id="compare.next_change", tooltip="Jump to the next change"),
         Binding("[", "previous_change", "Prev change", id="compare.prev_change", show=False,
                 tooltip="Jump to the previous change"),
+        Binding("w", "toggle_whitespace", "Whitespace", id="compare.whitespace",
+                tooltip="Ignore (or show again) whitespace-only changes: trailing spaces, runs of spaces, blank lines"),
         Binding("n", "next_unlabeled", "Next unlabeled", id="compare.next_unlabeled", show=False,
                 tooltip="Open the next output of this run you have not labelled"),
         Binding("p", "toggle_statement", "Statement", id="compare.statement", show=False,
@@ -250,7 +256,13 @@ class CompareScreen(EccoScreen):
 
     def _show_header(self) -> None:
         if self.view is not None:
-            self.query_one("#compare-header", Static).update(compare_header(self.view, self.annotation))
+            header = self.query_one("#compare-header", Static)
+            # The run name is cut in the middle only when the title would not fit the terminal's width.
+            header.update(compare_header(self.view, self.annotation, width=max(self.size.width - 2, 20)))
+            header.tooltip = compare_header(self.view, self.annotation, full=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._show_header()
 
     def store_changed(self, forced: bool = False) -> None:
         """Results and labels another process stored (an eval, a label): the view again, unless a job of this
@@ -585,6 +597,9 @@ class CompareScreen(EccoScreen):
     def action_toggle_mode(self) -> None:
         self.query_one("#diff", DiffView).toggle_mode()
 
+    def action_toggle_whitespace(self) -> None:
+        self.query_one("#diff", DiffView).toggle_whitespace()
+
     def action_next_unlabeled(self) -> None:
         if self.kind != "output":
             self.notify("Next unlabeled works on model outputs.", severity="warning")
@@ -777,12 +792,37 @@ def label_markup(annotation: Annotation, outcome: str) -> str:
     return text
 
 
-def compare_header(view: CompareView, annotation: Annotation | None = None) -> Content:
+def compare_header(view: CompareView, annotation: Annotation | None = None, *, width: int | None = None,
+                   full: bool = False) -> Content:
+    """At most HEADER_LINES lines, one row each (the stylesheet cuts a long line with an ellipsis): what is
+    compared (the run's name cut in the middle when the title would not fit `width`), the outcome with its
+    ratios, then the evidence (pass counts, engine, how the verdict was reached). `full`: every line whole,
+    one fact a line, with the full run name (the header's tooltip)."""
     name = f"  [dim]{escape(view.problem.name)}[/dim]" if view.problem and view.problem.name else ""
-    lines = [f"[b]{escape(view.title)}[/b]{name}", *metrics_lines(view, annotation)]
-    if view.output is not None and view.output.failure:
-        lines.append(f"[$error]✘ round {view.output.round} has no code: {escape(view.output.failure)}[/]")
+    made_by = ""
     if view.run is not None:
-        lines.append(f"[dim]model {escape(view.run.model)} · method {escape(view.run.method)} · task "
-                     f"{view.run.task} · sample {view.output.sample_idx if view.output else 0}[/dim]")
-    return Content.from_markup("\n".join(lines))
+        made_by = (f"  [dim]model {escape(view.run.model)} · method {escape(view.made_by or view.run.method)} · task "
+                   f"{view.run.task} · sample {view.output.sample_idx if view.output else 0}[/dim]")
+    metrics = metrics_lines(view, annotation)
+    failure = ""
+    if view.output is not None and view.output.failure:
+        failure = f"[$error]✘ round {view.output.round} has no code: {escape(view.output.failure)}[/]"
+    if full:
+        run = f"[dim]run[/dim] {escape(view.run.run_id)}" if view.run is not None else ""
+        lines = [f"[b]{escape(view.title)}[/b]{name}", *metrics, failure, run, made_by.strip()]
+        return Content.from_markup("\n".join(line for line in lines if line))
+    title = view.title
+    run_id = view.run.run_id if view.run is not None else None
+    elided = False
+    if width is not None and run_id and run_id in title:
+        overflow = Content.from_markup(f"{escape(title)}{name}").cell_length - width
+        if overflow > 0:
+            title = title.replace(run_id, elide_middle(run_id, max(len(run_id) - overflow, 12)), 1)
+            elided = True
+    first = f"[b]{escape(title)}[/b]{name}{made_by}"
+    evidence = [*metrics[1:]]
+    if elided and run_id:  # the details line names the run the title had to cut
+        evidence.insert(0, f"[dim]run[/dim] {escape(run_id)}")
+    second = f"{metrics[0]}  {failure}" if failure else metrics[0]
+    lines = [first, second, " · ".join(evidence)][:HEADER_LINES]
+    return Content.from_markup("\n".join(line for line in lines if line))

@@ -25,12 +25,14 @@ from textual.worker import Worker, WorkerState
 
 from ecco_tui.services import ecco_fix
 from ecco_tui.services.ecco_fix import FixCandidate, FixRun
-from ecco_tui.tui.formatting import colored
+from ecco_tui.tui.formatting import colored, elide_middle
+from ecco_tui.tui.layout import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS
 from ecco_tui.tui.screens.base import EccoScreen
 from ecco_tui.tui.theme_colors import theme_colors
 from ecco_tui.tui.widgets.record_table import RecordTable
 
 QUEUE_COLUMNS = ["problem", "run", "row", "failing", "fix"]
+QUEUE_RUN_WIDTH = 18
 RESULT_COLUMNS = ["", "test", "status", "expected", "actual"]
 
 
@@ -58,7 +60,9 @@ def _one_line(text: str, width: int = 40) -> str:
 
 def queue_row(c: FixCandidate) -> tuple[object, ...]:
     fix = "fixed" if c.has_fix else ("confirmed" if c.confirmed else "—")
-    return (c.problem_id, c.run_id, f"{c.row_idx}.{c.sample_idx}", f"{len(c.failing)}/{c.n_private}", fix)
+    # A long run name is cut in the middle (the column is 18 cells); the open candidate's failing panel names it.
+    return (c.problem_id, escape(elide_middle(c.run_id, QUEUE_RUN_WIDTH)), f"{c.row_idx}.{c.sample_idx}",
+            f"{len(c.failing)}/{c.n_private}", fix)
 
 
 def failing_markup(c: FixCandidate) -> str:
@@ -79,6 +83,8 @@ class EccoFixScreen(EccoScreen):
     """Almost-correct outputs → edit a fix → run it on every test → save it, linked to the output."""
 
     TITLE = "ECCO-FIX"
+    HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
     CSS_PATH = Path(__file__).parent.parent / "styles" / "ecco_fix.tcss"
     AUTO_FOCUS = "#fix-queue KeyedDataTable"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -158,6 +164,12 @@ class EccoFixScreen(EccoScreen):
         if self.current is not None:
             self.current = next((c for c in self.candidates if c.output_id == self.current.output_id), self.current)
 
+    @on(RecordTable.Highlighted, "#fix-queue")
+    def _highlighted(self, event: RecordTable.Highlighted) -> None:
+        """The queue's tooltip names the highlighted candidate's run in full (the column may cut it)."""
+        candidate = next((c for c in self.candidates if c.output_id == event.key), None)
+        event.table.tooltip = f"{candidate.output_id} · run {candidate.run_id}" if candidate is not None else None
+
     @on(RecordTable.Chosen, "#fix-queue")
     def _chosen(self, event: RecordTable.Chosen) -> None:
         candidate = next((c for c in self.candidates if c.output_id == event.key), None)
@@ -168,6 +180,7 @@ class EccoFixScreen(EccoScreen):
         self.current = candidate
         self.last_run = None
         self.query_one("#fix-detail").display = True
+        self.add_class("-fix-open")  # a narrow terminal gives the open candidate the queue's width
         self.query_one("#fix-failing", Static).update(Content.from_markup(failing_markup(candidate)))
         editor = self.query_one("#fix-editor", TextArea)
         editor.load_text(candidate.code)
@@ -274,6 +287,7 @@ class EccoFixScreen(EccoScreen):
             self.current = None
             self.last_run = None
             self.query_one("#fix-detail").display = False
+            self.remove_class("-fix-open")
             self.query_one("#fix-queue", RecordTable).focus()
             return
         super().action_back()

@@ -31,13 +31,15 @@ from ecco_tui.services.rerun import RerunEvent
 from ecco_tui.services.rounds import PublicRun, RoundError, RoundInfo, RoundMade, RoundTimeline
 from ecco_tui.tui.diff_model import CodeDiff, build_diff
 from ecco_tui.tui.formatting import DASH, colored, fmt_interval, fmt_kb, fmt_ratio, fmt_seconds, outcome_cell
+from ecco_tui.tui.layout import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS
 from ecco_tui.tui.screens.base import EccoScreen
 from ecco_tui.tui.theme_colors import theme_colors
 from ecco_tui.tui.widgets.diff_view import DiffView
 from ecco_tui.tui.widgets.record_table import RecordTable
 
 STYLES = Path(__file__).parent.parent / "styles" / "rounds.tcss"
-TIMELINE_COLUMNS = ["", "round", "made by", "pass@1", "public", "private", "speedup", "95% interval", "outcome",
+#: The outcome right after the round, so that a narrow terminal (whose right columns scroll) still shows it.
+TIMELINE_COLUMNS = ["", "round", "outcome", "pass@1", "public", "private", "speedup", "95% interval", "made by",
                     "failure"]
 EDIT_COLUMNS = ["", "test", "status", "cpu", "memory"]
 INPUT = "input"  # the diff base meaning "the slow input"
@@ -77,14 +79,16 @@ def timeline_cells(r: RoundInfo, colors: dict[str, str], *, current: bool, base:
     else:
         speed = DASH
     failure = colored(_one_line(r.failure), "error", colors) if r.failure else ""
-    return (mark, str(r.round), escape(r.how), pass_cell, public, private, speed,
-            escape(fmt_interval(r.speedup_lo, r.speedup_hi) or DASH), outcome_cell(r.outcome, colors), failure)
+    return (mark, str(r.round), outcome_cell(r.outcome, colors), pass_cell, public, private, speed,
+            escape(fmt_interval(r.speedup_lo, r.speedup_hi) or DASH), escape(r.how), failure)
 
 
 class RoundsScreen(EccoScreen):
     """Every round of one refinement chain, and the diff of any two of them."""
 
     TITLE = "Rounds"
+    HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
     CSS_PATH = STYLES
     AUTO_FOCUS = "#rounds-table KeyedDataTable"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -163,7 +167,8 @@ class RoundsScreen(EccoScreen):
         rows = [timeline_cells(r, colors, current=r.output_id == timeline.current, base=r.output_id == self.base)
                 for r in timeline.rounds]
         table.show(rows, [r.output_id for r in timeline.rounds], cursor_key=cursor or table.cursor_key)
-        table.styles.height = min(max(len(rows), 1), 10) + 3  # the rows, the header and the border
+        # The rows, the header and the border; on a narrow terminal the columns scroll: a row for the scrollbar.
+        table.styles.height = min(max(len(rows), 1), 10) + 3 + (1 if self.has_class("-narrow") else 0)
 
     # -- the diff ---------------------------------------------------------------------------------
     def _base_of(self, target: RoundInfo) -> tuple[str, str, str]:
@@ -299,6 +304,8 @@ class ManualEditScreen(EccoScreen):
     """Edit a round's program, run it on the public tests, save it as a new round (a manual edit)."""
 
     TITLE = "Edit round"
+    HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
     CSS_PATH = STYLES
     AUTO_FOCUS = "#edit-code"
     BINDINGS: ClassVar[list[BindingType]] = [

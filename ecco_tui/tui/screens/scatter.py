@@ -27,6 +27,7 @@ from textual.worker import get_current_worker
 
 from ecco_tui.services.scatter import ScatterData, ScatterPoint
 from ecco_tui.tui.formatting import OUTCOMES, colored, fmt_interval, fmt_ratio, outcome_label
+from ecco_tui.tui.layout import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS
 from ecco_tui.tui.screens.base import EccoScreen
 from ecco_tui.tui.theme_colors import theme_colors
 from ecco_tui.tui.widgets.plots import ThemedPlot, theme_rgb
@@ -80,6 +81,16 @@ class Axis:
         # A narrow range (or a linear axis): round values a nice step apart.
         values = _nice_values(self.lo, self.hi)
         return [self.x(v) for v in values], [f"{_compact(v)}×" for v in values]
+
+
+def fitting_ticks(positions: Sequence[float], labels: Sequence[str], width: int) -> tuple[list[float], list[str]]:
+    """Every other tick (or fewer) when the labels would not fit `width` cells side by side: plotext keeps one of
+    two overlapping labels, and which one varies from process to process (it follows the hash seed)."""
+    if width <= 0 or not labels:
+        return list(positions), list(labels)
+    room = max(1, width // (max(len(label) for label in labels) + 2))
+    step = math.ceil(len(labels) / room)
+    return list(positions[::step]), list(labels[::step])
 
 
 def _nice_values(lo: float, hi: float, count: int = 5) -> list[float]:
@@ -232,6 +243,9 @@ class ScatterPlot(ThemedPlot[ScatterData]):
         self.highlighted: str | None = None
         self.log_scale = True
 
+    def on_resize(self) -> None:
+        self.replot()  # the ticks that fit depend on the width
+
     def highlight(self, output_id: str | None) -> None:
         if output_id != self.highlighted:
             self.highlighted = output_id
@@ -246,7 +260,8 @@ class ScatterPlot(ThemedPlot[ScatterData]):
         axis = Axis.for_points(points, log=self.log_scale, threshold=data.faster_threshold)
         plt.xlim(axis.x(axis.lo), axis.x(axis.hi))
         plt.ylim(-0.08, 1.08)
-        plt.xticks(*axis.ticks())
+        # The y axis's labels ("100%┤") take the first columns of the plot's width.
+        plt.xticks(*fitting_ticks(*axis.ticks(), width=self.content_size.width - 6))
         plt.yticks([0.0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
         # The threshold line first, so points drawn later stay on top of it.
         one = axis.x(data.faster_threshold)
@@ -287,6 +302,8 @@ class ScatterScreen(EccoScreen):
     """One run's editing outputs: speedup × tests passed, and the points in a table (enter opens one)."""
 
     TITLE = "Scatter"
+    HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
     CSS_PATH = Path(__file__).parent.parent / "styles" / "scatter.tcss"
     AUTO_FOCUS = "#points KeyedDataTable"
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -16,6 +16,7 @@ from ecco_tui.metrics import median_or_none
 from ecco_tui.model import HumanSpectrum, Problem
 from ecco_tui.services.catalog import CompareView
 from ecco_tui.tui.formatting import fmt_kb, fmt_pct, fmt_seconds
+from ecco_tui.tui.layout import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS
 from ecco_tui.tui.screens.base import EccoScreen
 from ecco_tui.tui.widgets.plots import Histogram, HistogramPlot
 
@@ -71,6 +72,8 @@ def spectrum_summary(problem: Problem, spectrum: HumanSpectrum, marker: Marker |
 
 class SpectrumScreen(EccoScreen):
     TITLE = "Spectrum"
+    HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
 
     def __init__(self, problem: Problem, spectrum: HumanSpectrum, marker: Marker | None = None) -> None:
         super().__init__(id="spectrum")
@@ -88,6 +91,9 @@ class SpectrumScreen(EccoScreen):
 
     def on_mount(self) -> None:
         self.sub_title = self.problem.problem_id
+        # A narrow or short terminal cuts the summary's lines (spectrum.tcss): the whole text on hover.
+        self.query_one("#spectrum-summary", Static).tooltip = spectrum_summary(self.problem, self.spectrum,
+                                                                               self.marker)
         marker = self.marker
         rt_ms = tuple(v * 1000 for v in self.spectrum.runtimes_s)
         self.query_one("#runtime-plot", HistogramPlot).show(Histogram(

@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from ecco_tui.services.catalog import TestRow, TestSide
 from ecco_tui.tui.formatting import fmt_kb, fmt_seconds
+from ecco_tui.tui.layout import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS
 
 MAX_LINES = 300
 MAX_CHARS = 20_000
@@ -69,9 +70,12 @@ class TestDetailScreen(ModalScreen[None]):
     """Input, expected output, and each side's actual stdout and stderr for one test."""
 
     __test__ = False
+    HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "dismiss", "Close", id="test.close", tooltip="Back to the compare view"),
+        Binding("escape", "dismiss", "Close", id="test.close", tooltip="Back to the compare view"),
+        Binding("q", "app.quit", "Quit", id="test.quit", show=False, tooltip="Leave ecco"),
         Binding("i", "copy_input", "Copy input", id="test.copy_input", tooltip="Copy the test input"),
         Binding("e", "copy_expected", "Copy expected", id="test.copy_expected",
                 tooltip="Copy the expected output"),

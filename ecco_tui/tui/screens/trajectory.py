@@ -18,6 +18,7 @@ from textual.worker import get_current_worker
 
 from ecco_tui.model import Trajectory, TrajectoryStep
 from ecco_tui.tui.formatting import fmt_change, fmt_kb, fmt_ms, plural
+from ecco_tui.tui.layout import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS
 from ecco_tui.tui.messages import TrajectoriesLoaded
 from ecco_tui.tui.screens.base import EccoScreen
 from ecco_tui.tui.theme_colors import theme_colors
@@ -49,6 +50,8 @@ def step_rows(trajectory: Trajectory, colors: dict[str, str]) -> list[tuple[obje
 
 class TrajectoryScreen(EccoScreen):
     TITLE = "Trajectories"
+    HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
     AUTO_FOCUS = "#steps KeyedDataTable"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("u", "focus_users", "Users", id="trajectory.users", tooltip="Pick another user's trajectory"),

@@ -2,7 +2,8 @@
 
 Each line has a gutter (line numbers and a +/- marker, pinned while the text scrolls sideways) and a
 highlighted text whose background says whether the line was removed, added, is filler or unchanged.
-Colours come from component classes, so they follow the theme.
+Colours come from component classes, so they follow the theme. One range of rows can be marked as the
+current change (`set_current`): its rows get a stronger background and an accent gutter.
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ class CodePane(ScrollView, can_focus=True):
         "code-pane--insert",
         "code-pane--filler",
         "code-pane--hunk",
+        "code-pane--current-gutter",
+        "code-pane--current-equal",
+        "code-pane--current-delete",
+        "code-pane--current-insert",
+        "code-pane--current-filler",
+        "code-pane--current-hunk",
     }
 
     DEFAULT_CSS = """
@@ -52,6 +59,12 @@ class CodePane(ScrollView, can_focus=True):
     CodePane > .code-pane--insert { background: $success 15%; }
     CodePane > .code-pane--filler { background: $surface-darken-1; }
     CodePane > .code-pane--hunk { color: $accent; background: $accent 10%; text-style: bold; }
+    CodePane > .code-pane--current-gutter { color: $text; background: $accent 60%; text-style: bold; }
+    CodePane > .code-pane--current-equal { background: $accent 15%; }
+    CodePane > .code-pane--current-delete { background: $error 30%; }
+    CodePane > .code-pane--current-insert { background: $success 30%; }
+    CodePane > .code-pane--current-filler { background: $accent 15%; }
+    CodePane > .code-pane--current-hunk { color: $accent; background: $accent 10%; text-style: bold; }
     """
 
     def __init__(self, *, focusable: bool = True, id: str | None = None, classes: str | None = None) -> None:
@@ -59,12 +72,14 @@ class CodePane(ScrollView, can_focus=True):
         self.can_focus = focusable
         self._lines: list[PaneLine] = []
         self._gutter_width = 0
+        self._current: tuple[int, int] | None = None
         self._cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
 
     # -- content ----------------------------------------------------------------------------------
     def set_lines(self, lines: Sequence[PaneLine], *, min_text_width: int = 0) -> None:
         """Show `lines`; `min_text_width` lets two panes that scroll together share one scroll width."""
         self._lines = list(lines)
+        self._current = None
         self._gutter_width = max((len(line.gutter) for line in self._lines), default=0)
         text_width = max(min_text_width, max((line.text.cell_length for line in self._lines), default=0))
         self._cache.clear()
@@ -75,6 +90,18 @@ class CodePane(ScrollView, can_focus=True):
     @property
     def lines(self) -> list[PaneLine]:
         return self._lines
+
+    @property
+    def current(self) -> tuple[int, int] | None:
+        """The rows [start, end) marked as the current change, if any."""
+        return self._current
+
+    def set_current(self, rows: tuple[int, int] | None) -> None:
+        """Mark rows [start, end) as the current change (None: no mark)."""
+        if rows != self._current:
+            self._current = rows
+            self._cache.clear()
+            self.refresh()
 
     def plain_lines(self) -> list[str]:
         """The pane as text (gutter included), for tests and copying."""
@@ -95,13 +122,15 @@ class CodePane(ScrollView, can_focus=True):
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        strip = self._render_pane_line(self._lines[index], scroll_x, width)
+        current = self._current is not None and self._current[0] <= index < self._current[1]
+        strip = self._render_pane_line(self._lines[index], scroll_x, width, current=current)
         self._cache[key] = strip
         return strip
 
-    def _render_pane_line(self, line: PaneLine, scroll_x: int, width: int) -> Strip:
-        gutter_style = self.get_visual_style("code-pane--gutter")
-        line_style = self.get_visual_style(f"code-pane--{line.tag}")
+    def _render_pane_line(self, line: PaneLine, scroll_x: int, width: int, *, current: bool = False) -> Strip:
+        prefix = "code-pane--current-" if current else "code-pane--"
+        gutter_style = self.get_visual_style(f"{prefix}gutter")
+        line_style = self.get_visual_style(f"{prefix}{line.tag}")
         gutter_width = min(self._gutter_width, width)
         gutter = Strip([Segment(line.gutter.ljust(self._gutter_width)[:gutter_width], gutter_style.rich_style)])
         text_width = width - gutter_width

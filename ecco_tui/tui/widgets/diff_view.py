@@ -2,14 +2,18 @@
 
 Split mode shows two CodePanes whose scroll offsets are kept in lockstep (the diff model pads both sides
 to the same rows, so one offset fits both); unified mode shows one pane with -/+ lines and hunk headers.
-`m` toggles the mode, `n` / `N` jump between changes.
+The screens bind `m` (toggle the mode) and `]` / `[` (`jump_to_change`); `w` (`toggle_whitespace`, bound here
+and on the compare screen) re-aligns with whitespace-only and blank-line changes ignored, and stays on for the
+next diff shown. After a jump the current change's rows are marked (stronger background, accent gutter) and
+the border says "change 3/11"; jumps stop at the first and last change (False: the screen rings the bell).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 
@@ -49,11 +53,19 @@ class DiffView(Vertical):
     DiffView { height: 1fr; }
     DiffView > #split-panes { height: 1fr; }
     DiffView CodePane { height: 1fr; border: round $primary 40%; border-title-color: $text; }
-    DiffView CodePane:focus { border: round $accent; }
+    DiffView CodePane:focus, DiffView #split-panes:focus-within > CodePane {
+        border: heavy $text-accent; border-title-color: $text-accent; border-title-style: bold;
+    }
     DiffView #left-pane, DiffView #right-pane { width: 1fr; }
     DiffView.-unified #split-panes { display: none; }
     DiffView.-split #unified-pane { display: none; }
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("w", "toggle_whitespace", "Whitespace", id="diff.whitespace",
+                tooltip="Ignore (or show again) changes of whitespace only: trailing spaces, runs of spaces, "
+                        "blank lines; line numbers stay those of the programs"),
+    ]
 
     mode: reactive[Mode] = reactive("split")
 
@@ -62,6 +74,8 @@ class DiffView(Vertical):
         self._diff: CodeDiff | None = None
         self._syncing = False
         self._change_index = -1
+        self._labels = ("", "")
+        self.ignore_whitespace = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="split-panes"):
@@ -97,19 +111,69 @@ class DiffView(Vertical):
         return self._diff
 
     def set_diff(self, diff: CodeDiff, left_label: str, right_label: str) -> None:
+        """Show `diff` (aligned again if whitespace is being ignored: the mode outlives one diff)."""
+        self._labels = (left_label, right_label)
+        self._show(diff.with_whitespace(self.ignore_whitespace))
+
+    def _show(self, diff: CodeDiff) -> None:
         self._diff = diff
         self._change_index = -1
-        width = len(str(max(len(diff.left), len(diff.right), 1)))
+        left_label, right_label = self._labels
+        width = len(str(max(len(diff.left_lines), len(diff.right_lines), 1)))
         widest = max((ln.text.cell_length for ln in (*diff.left, *diff.right)), default=0)
         self.left_pane.set_lines(_side_lines(diff.left, width), min_text_width=widest)
         self.right_pane.set_lines(_side_lines(diff.right, width), min_text_width=widest)
         self.unified_pane.set_lines(_unified_lines(diff.unified, width))
         self.left_pane.border_title = left_label
         self.right_pane.border_title = right_label
-        summary = "identical" if diff.identical else f"-{diff.removed} +{diff.added}"
         self.unified_pane.border_title = f"{left_label} → {right_label}"
-        self.unified_pane.border_subtitle = summary
-        self.right_pane.border_subtitle = summary
+        self._show_status()
+
+    # -- status -----------------------------------------------------------------------------------
+    @property
+    def position(self) -> str:
+        """Where the change navigation is: "change 3/11" after a jump, "11 changes" before, "" when identical."""
+        count = len(self._diff.split_blocks) if self._diff is not None else 0
+        if not count:
+            return ""
+        if self._change_index >= 0:
+            return f"change {self._change_index + 1}/{count}"
+        return f"{count} change" + ("s" if count > 1 else "")
+
+    def _counts(self) -> list[str]:
+        diff = self._diff
+        if diff is None:
+            return []
+        return ["identical" if diff.identical else f"-{diff.removed} +{diff.added}", *filter(None, [self.position])]
+
+    @property
+    def status(self) -> str:
+        """The diff's border subtitle: lines removed/added, the change position, the whitespace mode."""
+        return " · ".join([*self._counts(), *(["whitespace ignored"] if self.ignore_whitespace else [])])
+
+    def _show_status(self) -> None:
+        self.unified_pane.border_subtitle = self.status
+        # Split: two half-width borders, so the mode goes under the left pane and the counts under the right.
+        self.right_pane.border_subtitle = " · ".join(self._counts())
+        self.left_pane.border_subtitle = "whitespace ignored" if self.ignore_whitespace else ""
+
+    # -- whitespace -------------------------------------------------------------------------------
+    def toggle_whitespace(self) -> bool:
+        """Ignore whitespace-only changes, or show them again; returns the new mode. The first line on screen
+        stays on screen (the rows around it move as blank lines align differently)."""
+        self.ignore_whitespace = not self.ignore_whitespace
+        if self._diff is None:
+            return self.ignore_whitespace
+        pane = self.left_pane if self.mode == "split" else self.unified_pane
+        top = _top_numbers(self._diff, self.mode, int(pane.scroll_y))
+        self._show(self._diff.with_whitespace(self.ignore_whitespace))
+        row = _row_of(self._diff, self.mode, top)
+        if row:
+            pane.scroll_to(y=row, animate=False, immediate=True)
+        return self.ignore_whitespace
+
+    def action_toggle_whitespace(self) -> None:
+        self.toggle_whitespace()
 
     def _sync(self, other: CodePane, *, x: float | None = None, y: float | None = None) -> None:
         """Mirror one pane's scroll onto the other (guarded: the mirror fires the watch back)."""
@@ -123,12 +187,17 @@ class DiffView(Vertical):
 
     # -- mode -------------------------------------------------------------------------------------
     def watch_mode(self, mode: Mode) -> None:
-        self._change_index = -1
         self.set_class(mode == "split", "-split")
         self.set_class(mode == "unified", "-unified")
         focused = self.screen.focused if self.is_mounted else None
         if focused in (self.left_pane, self.right_pane, self.unified_pane):
             (self.left_pane if mode == "split" else self.unified_pane).focus()
+        if self.is_mounted:
+            # Split and unified list the same change blocks in the same order: the current one stays current.
+            self._mark_current()
+            pane, blocks = self._blocks()
+            if self._change_index >= 0:
+                pane.scroll_to(y=max(blocks[self._change_index][0] - 2, 0), animate=False)
 
     def toggle_mode(self) -> Mode:
         self.mode = "unified" if self.mode == "split" else "split"
@@ -138,19 +207,66 @@ class DiffView(Vertical):
         (self.left_pane if self.mode == "split" else self.unified_pane).focus()
 
     # -- change navigation ------------------------------------------------------------------------
-    def _changes(self) -> tuple[CodePane, list[int]]:
+    def _blocks(self) -> tuple[CodePane, list[tuple[int, int]]]:
         if self._diff is None:
             return self.left_pane, []
         if self.mode == "split":
-            return self.left_pane, self._diff.split_changes
-        return self.unified_pane, self._diff.unified_changes
+            return self.left_pane, self._diff.split_blocks
+        return self.unified_pane, self._diff.unified_blocks
+
+    @property
+    def current_change(self) -> int | None:
+        """The index of the current change block (None before the first jump)."""
+        return self._change_index if self._change_index >= 0 else None
 
     def jump_to_change(self, step: int) -> bool:
-        """Scroll to the next (`step=1`) or previous (`step=-1`) change block; False at either end."""
-        pane, starts = self._changes()
-        index = self._change_index + step
-        if not starts or not 0 <= index < len(starts):
+        """Make the next (`step=1`) or previous (`step=-1`) change block current: scroll to it and mark it.
+
+        Stops at the ends: past the last (or before the first) change nothing moves and it returns False.
+        `[` before any jump goes to the last change.
+        """
+        pane, blocks = self._blocks()
+        index = len(blocks) - 1 if self._change_index < 0 and step < 0 else self._change_index + step
+        if not blocks or not 0 <= index < len(blocks):
             return False
         self._change_index = index
-        pane.scroll_to(y=max(starts[index] - 2, 0), animate=False)
+        self._mark_current()
+        pane.scroll_to(y=max(blocks[index][0] - 2, 0), animate=False)
         return True
+
+    def _mark_current(self) -> None:
+        """Mark the current change block in the panes of the mode shown (and no other rows)."""
+        for code_pane in (self.left_pane, self.right_pane, self.unified_pane):
+            code_pane.set_current(None)
+        if self._diff is not None and self._change_index >= 0:
+            if self.mode == "split":
+                rows = self._diff.split_blocks[self._change_index]
+                self.left_pane.set_current(rows)
+                self.right_pane.set_current(rows)
+            else:
+                self.unified_pane.set_current(self._diff.unified_blocks[self._change_index])
+        self._show_status()
+
+
+def _top_numbers(diff: CodeDiff, mode: Mode, row: int) -> tuple[int | None, int | None]:
+    """The program line numbers (left, right) of a row of the given mode."""
+    if mode == "split":
+        if row < len(diff.left):
+            return diff.left[row].number, diff.right[row].number
+    elif row < len(diff.unified):
+        return diff.unified[row].left_number, diff.unified[row].right_number
+    return None, None
+
+
+def _row_of(diff: CodeDiff, mode: Mode, numbers: tuple[int | None, int | None]) -> int | None:
+    """The first row showing left line `numbers[0]` (else right line `numbers[1]`), in the given mode."""
+    if mode == "split":
+        rows = [(ln.number, rn.number) for ln, rn in zip(diff.left, diff.right, strict=True)]
+    else:
+        rows = [(u.left_number, u.right_number) for u in diff.unified]
+    for side in (0, 1):
+        if numbers[side] is not None:
+            for row, pair in enumerate(rows):
+                if pair[side] == numbers[side]:
+                    return row
+    return None
