@@ -147,6 +147,12 @@ def report_cmd(
     calibration: Annotated[bool, typer.Option("--calibration", help="Show the latest stored engine calibration "
                                               "(`ecco calibrate`) per engine pair instead (table, json or md).")]
     = False,
+    metrics: Annotated[str | None, typer.Option("--metrics", help="Every efficiency metric of the field instead "
+                                                "(ENAMEL eff@k, EvalPerf DPS, Mercury beyond@k, PIE, COFFE, "
+                                                "EffiBench): 'all' or a comma list, e.g. eff@1,dps_norm,pie.")]
+    = None,
+    agreement: Annotated[bool, typer.Option("--agreement", help="With --metrics: Kendall's tau-b between every "
+                                            "two metrics' rankings of the runs.")] = False,
 ) -> None:
     """Print the paper-style tables from stored executions (executes nothing)."""
     from ecco_tui.services import report
@@ -155,6 +161,15 @@ def report_cmd(
     if calibration:
         _print_calibrations(db, output_format)
         return
+    if metrics is not None:
+        if tests != "private" or ecco_compat or explain is not None:
+            fail("--metrics computes every metric on the private tests: without --tests, --ecco-compat, --explain")
+        from ecco_tui.cli.field import print_field_report
+
+        print_field_report(db, run, engine, metrics, agreement, output_format)
+        return
+    if agreement:
+        fail("--agreement goes with --metrics")
     check_choice("--tests", tests, TESTS)
     visibility = None if tests == "all" else tests
     mode = "ecco" if ecco_compat else "default"

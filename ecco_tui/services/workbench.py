@@ -40,6 +40,7 @@ from ecco_tui.services.catalog import (
 )
 from ecco_tui.services.ecco_fix import FixCandidate, FixRun
 from ecco_tui.services.engines import limits_from, open_engine, runs_unsandboxed, sandbox_refusal
+from ecco_tui.services.field_metrics import FieldTable, field_tables
 from ecco_tui.services.rerun import RerunEvent, RerunSummary, rerun_programs
 from ecco_tui.services.rounds import PublicRun, RoundEvent, RoundMade, RoundTimeline
 from ecco_tui.services.scatter import ScatterData, catalog_scatter
@@ -194,6 +195,12 @@ class Workbench:
 
     def scatter(self, run_id: str, engine: str | None) -> ScatterData:
         return catalog_scatter(self.catalog, run_id, engine)
+
+    def field_tables(self, run_ids: list[str] | None = None, *, metrics: str = "all",
+                     engine: str | None = None) -> list[FieldTable]:
+        """Every efficiency metric of the field per run, one table per run set, with ranks, the tau-b matrix and
+        each cell's top outputs (the leaderboard; `services.field_metrics.field_tables`)."""
+        return field_tables(self.store, run_ids, metrics=metrics, engine=engine)
 
     def chain_timeline(self, output_id: str) -> RoundTimeline | None:
         return rounds.chain_timeline(self.store, output_id)
