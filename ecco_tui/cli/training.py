@@ -32,6 +32,7 @@ def export_training_cmd(
     min_speedup: Annotated[float | None, typer.Option("--min-speedup", help="Keep only targets at least this "
                                                       "much faster than their input.")] = None,
     include_fixes: Annotated[bool, typer.Option("--include-fixes", help="ECCO-FIX fixes as targets.")] = False,
+    problem: Annotated[str | None, typer.Option("--problem", help="Only this problem's examples.")] = None,
     no_codenet: Annotated[bool, typer.Option("--no-codenet", help="Leave out CodeNet's own pairs "
                                              "(and fastest solutions).")] = False,
     prompts: Annotated[Path | None, typer.Option("--prompts", help="Prompt file (default: ECCO's).")] = None,
@@ -62,7 +63,7 @@ def export_training_cmd(
             options = training.ExportOptions(
                 format=name, task=task, splits=tuple(split or training.TRAINING_SPLITS),
                 verdicts=tuple(verdict or ()), labels=tuple(label or ()), min_speedup=min_speedup,
-                include_fixes=include_fixes, codenet=not no_codenet)
+                include_fixes=include_fixes, codenet=not no_codenet, problem_id=problem)
             try:
                 if dry_run:
                     results.append(training.collect(store, options, book))

@@ -56,3 +56,9 @@ def test_a_spurious_verdict_as_target_is_refused(db: Path, tmp_path: Path) -> No
     result = _run("--format", "vanilla", "--verdict", "spurious-optimization", "--out", str(tmp_path / "x"),
                   "--db", str(db))
     assert result.exit_code != 0 and "a target must pass every test" in result.output
+
+
+def test_problem_keeps_one_problems_examples(db: Path) -> None:
+    result = _run("--dry-run", "--format", "vanilla", "--problem", "p91002", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "2 examples (train 2)" in " ".join(result.output.split())  # its CodeNet pair and m2's correct output

@@ -65,14 +65,15 @@ def build_training_store(s: Store, tmp: Path) -> None:
         records = [edit_output_record(row, code) for row, code in zip(TRAIN[:2], codes, strict=True)]
         import_outputs(s, write_records(tmp / f"edit_{run}_instruct_nrowsNone.jsonl", records), run_id=run,
                        split="train")
+    s.add_executions([Execution("pub", code_sha256(SLOW_SUM), "p91001", "public", 0, "local", "local-1", 3,
+                                "Accepted", 0.012, 0.012, 3100.0)])
+    # The verdicts are written as the cache holds them, stamped after every execution (so nothing is stale).
     s.replace_verdicts("m", [_verdict("m:0:0:0", "m", "p91001", "correct-optimization", 2.0, True),
                              _verdict("m:1:0:0", "m", "p91002", "spurious-optimization", 3.0, False)],
                        s.verdict_stamp("m"))
     s.replace_verdicts("m2", [_verdict("m2:0:0:0", "m2", "p91001", "within-noise", 1.0, True),
                               _verdict("m2:1:0:0", "m2", "p91002", "correct-optimization", 1.5, True)],
                        s.verdict_stamp("m2"))
-    s.add_executions([Execution("pub", code_sha256(SLOW_SUM), "p91001", "public", 0, "local", "local-1", 3,
-                                "Accepted", 0.012, 0.012, 3100.0)])
 
 
 @pytest.fixture(scope="module")
