@@ -86,3 +86,20 @@ def test_sample_report_matches_a_hand_computation_from_stored_results(evaluated:
     assert line.pass_at_1 == pytest.approx(100 * passing / n)
     assert line.mean_speedup == pytest.approx(sum(speedups) / len(speedups))
     assert line.mean_memory_reduction == pytest.approx(sum(reductions) / len(reductions))
+
+
+def test_every_field_metric_is_listed_for_every_sample_run_or_says_what_it_needs(evaluated: Store) -> None:
+    """Issue #25: `ecco report --metrics all --format json` on the sample store (the service the command prints)."""
+    import json
+
+    from ecco_tui.services.field_metrics import field_tables, render_json
+
+    tables = json.loads(render_json(field_tables(evaluated)))
+    runs = {r["run_id"] for t in tables for r in t["runs"]}
+    assert runs == {r.run_id for r in evaluated.runs()}
+    for table in tables:
+        for run in table["runs"]:
+            assert run["metrics"], run["run_id"]
+            for key, cell in run["metrics"].items():
+                assert cell["value"] is not None or cell["note"].startswith("n/a: needs"), (run["run_id"], key)
+    assert any(cell["value"] is not None for t in tables for r in t["runs"] for cell in r["metrics"].values())
