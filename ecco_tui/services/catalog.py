@@ -49,6 +49,7 @@ from ecco_tui.model import (
 )
 from ecco_tui.services import verdicts
 from ecco_tui.services.engines import accounting_of
+from ecco_tui.services.explain import cpu_scaling
 from ecco_tui.services.judging import (
     FAILS,
     PASSES,
@@ -224,6 +225,10 @@ class CompareMetrics:
     identical: bool = False
     basis: str | None = None  # how the verdict was reached (`OutputVerdict.basis`)
     drift_tests: tuple[str, ...] = ()  # tests whose evaluations disagree beyond noise (`OutputVerdict.drift`)
+    #: How cost grows with input size, from both programs' stored CPU times on `scaling_engine`
+    #: (`services.explain.cpu_scaling`): "algorithmic (exponent 2.0 -> 1.1)"; None without times of both.
+    scaling: str | None = None
+    scaling_engine: str | None = None
 
     @property
     def ran(self) -> bool:
@@ -562,6 +567,10 @@ class Catalog:
         # The table above lists every test; the verdict scores the private ones.
         verdict = next(iter(editing_verdicts(scope.scoring(SCORED))), None)
         left_in = left_m if left_m.ran else None
+        if reference and right.code and scope.engine and left_m.ran and right_m.ran:  # both timed: cost growth
+            common["scaling"] = cpu_scaling(self.store, problem_id, code_sha256(reference), code_sha256(right.code),
+                                            engine=scope.engine).summary
+            common["scaling_engine"] = scope.engine
         drift = {d.test: d.describe() for d in verdict.drift} if verdict else {}
         if drift:
             rows = [dataclasses.replace(r, drift=drift.get(r.label)) for r in rows]

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ecco_tui.config import Settings
-from ecco_tui.model import Annotation, HumanSpectrum, Problem, Run, Trajectory
+from ecco_tui.model import Annotation, HumanSpectrum, Problem, Run, Trajectory, code_sha256
 from ecco_tui.services import annotations as labelling
-from ecco_tui.services import ecco_fix, rounds
+from ecco_tui.services import ecco_fix, rounds, training
 from ecco_tui.services.catalog import (
     Catalog,
     CompareView,
@@ -40,6 +40,7 @@ from ecco_tui.services.catalog import (
 )
 from ecco_tui.services.ecco_fix import FixCandidate, FixRun
 from ecco_tui.services.engines import limits_from, open_engine, runs_unsandboxed, sandbox_refusal
+from ecco_tui.services.explain import Explanation, Scaling, cpu_scaling, explain_output
 from ecco_tui.services.field_metrics import FieldTable, field_tables
 from ecco_tui.services.rerun import RerunEvent, RerunSummary, rerun_programs
 from ecco_tui.services.rounds import PublicRun, RoundEvent, RoundMade, RoundTimeline
@@ -202,6 +203,12 @@ class Workbench:
         each cell's top outputs (the leaderboard; `services.field_metrics.field_tables`)."""
         return field_tables(self.store, run_ids, metrics=metrics, engine=engine)
 
+    def export_badge(self, output_id: str) -> str | None:
+        """Whether `ecco export-training` would export this output, and in which formats (one line), or None
+        when there is no such output (`services.training.export_badge`)."""
+        badge = training.export_badge(self.store, output_id)
+        return None if badge is None else badge.text()
+
     def chain_timeline(self, output_id: str) -> RoundTimeline | None:
         return rounds.chain_timeline(self.store, output_id)
 
@@ -269,6 +276,19 @@ class Workbench:
                                progress: Callable[[RerunEvent], object] | None = None) -> PublicRun:
         return await run_job(lambda: rounds.run_public_tests(self.store, self.settings, problem_id, code,
                                                              progress=_ignore_result(progress)))
+
+    async def explain(self, output_id: str, test: str | None = None) -> Explanation:
+        """Per-line hit counts of an output and its pair's input on one test (default: the pair's most
+        expensive by stored CPU time), profiled in the sandbox and cached in `line_profiles`; stored timings are
+        never touched (`services.explain.explain_output`). Raises ExplainError (one line)."""
+        return await run_job(lambda: explain_output(self.store, self.settings, output_id, test))
+
+    def scaling(self, problem_id: str, input_code: str, output_code: str, engine: str) -> Scaling:
+        """How both programs' cost grows with input size, from their stored CPU times on `engine` (cheap: no
+        program runs), with the per-test points to plot (`services.explain.cpu_scaling`)."""
+        with self.store.session():
+            return cpu_scaling(self.store, problem_id, code_sha256(input_code), code_sha256(output_code),
+                               engine=engine)
 
     async def run_fix(self, problem_id: str, code: str) -> FixRun:
         """Run a fix on every test of its problem (ECCO-FIX: it must pass the private tests too)."""

@@ -92,8 +92,18 @@ async def choose_run_for_scatter(app: EccoApp) -> None:
     )
 
 
+def open_leaderboard(app: EccoApp) -> None:
+    """The "Leaderboard" entry: every efficiency metric of the field, runs x metrics, and how far they agree."""
+    from ecco_tui.tui.screens.leaderboard import open_leaderboard as show
+
+    show(app)
+
+
 #: Palette entries that are not a screen's key binding: (title, help, coroutine or function taking the app).
 PALETTE_COMMANDS: list[tuple[str, str, Callable[[EccoApp], Any]]] = [
     ("Scatter of run…", "Speedup × tests passed for every output of a run: correct vs spurious optimizations",
      choose_run_for_scatter),
+    ("Leaderboard: every efficiency metric side by side",
+     "Runs × metrics (ENAMEL, EvalPerf, Mercury, PIE, COFFE, EffiBench) with ranks, and Kendall's tau between "
+     "the metrics' rankings", open_leaderboard),
 ]

@@ -7,6 +7,7 @@ the SVGs. Every screen is reached by keys and captured after all loads have sett
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +15,14 @@ from textual.pilot import Pilot
 
 from ecco_tui.services.catalog import Catalog
 from ecco_tui.services.workbench import Workbench
+from ecco_tui.store.store import Store
 from ecco_tui.tui.app import EccoApp
+from ecco_tui.tui.screens.compare import CompareScreen
+from tests.services.explain_fixtures import LINEAR_OUTPUT, explain_settings
 from tests.tui.helpers import NO_DELAYS, press, settle
+from tests.tui.test_heat import explain_file, needs_bwrap
+
+__all__ = ["explain_file"]  # the fixture: the explain store of test_heat (issue #23)
 
 #: Every screen at the common terminal size and the smallest one it must stay usable at.
 SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
@@ -125,3 +132,37 @@ def test_long_run_name_compare(snap_compare: Any, long_run_catalog: Catalog) -> 
     """The long-named run's output at 80x24: the header's title cuts the name in the middle, its details line
     names it in full; 3 header rows over 12 rows of code."""
     assert snap(snap_compare, long_run_catalog, ["enter", "tab", "G", "enter"], SIZES["80x24"])
+
+
+def test_leaderboard(snap_compare: Any, catalog: Catalog, size: tuple[int, int]) -> None:
+    """The leaderboard (palette "Leaderboard: ..."): runs x metrics with ranks over the tau-b matrix (80x24: the
+    board alone, t swaps the matrix in), the highlighted cell's definition and rank below."""
+    from ecco_tui.tui.screens.leaderboard import LeaderboardScreen
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.app.push_screen(LeaderboardScreen())
+        await settle(pilot)
+
+    app = EccoApp(Workbench(catalog.store, catalog=catalog), delays=NO_DELAYS)
+    assert snap_compare(app, terminal_size=size, run_before=run)
+
+
+@needs_bwrap
+def test_heat_gutter(snap_compare: Any, explain_file: Path) -> None:
+    """Issue #23: the linear output of the explain store with its heat on (`H`): both programs profiled on the most
+    expensive test, a bar per executed line, the quadratic input's inner loop (line 5) marked hottest (◀) and
+    its count in the border; the header's evidence line says how cost grows (algorithmic)."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.app.push_screen(CompareScreen("output", LINEAR_OUTPUT))
+        await settle(pilot)
+        await press(pilot, "H")
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await settle(pilot)
+
+    with Store.open(explain_file) as store:
+        app = EccoApp(Workbench(store, explain_settings(explain_file)), delays=NO_DELAYS)
+        assert snap_compare(app, terminal_size=SIZES["120x40"], run_before=run)

@@ -26,6 +26,7 @@ from textual.widgets import Collapsible, Footer, Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ecco_tui.metrics.outcome import label_disagrees
+from ecco_tui.metrics.scaling import UNCLEAR
 from ecco_tui.model import Annotation, code_sha256
 from ecco_tui.services.annotations import DEFAULT_LABELS
 from ecco_tui.services.catalog import CompareMetrics, CompareView, SideStats, TestRow, TestSide
@@ -141,6 +142,11 @@ class CompareScreen(EccoScreen):
                         "Escape cancels); the new round opens when done"),
         Binding("h", "rounds", "Rounds", id="compare.rounds",
                 tooltip="This output's refinement chain: pass@1, speedup and failure per round; diff any two"),
+        Binding("H", "heat", "Heat", id="compare.heat", show=False,
+                tooltip="Line heat: profile both programs on the most expensive test (hit counts per line, in the "
+                        "sandbox; stored timings untouched) and shade each line's gutter; again to hide it"),
+        Binding("c", "scaling", "Cost growth", id="compare.scaling", show=False,
+                tooltip="Plot per-test cost against input size of both programs (log-log, stored CPU times)"),
         Binding("e", "edit", "Edit", id="compare.edit", show=False,
                 tooltip="Edit the generated program, run it on the public tests, save it as a new round"),
     ]
@@ -159,10 +165,12 @@ class CompareScreen(EccoScreen):
         self._failing_only = False
         self.annotation: Annotation | None = None
         self._rerun: Worker[None] | None = None
+        self._badge: str | None = None  # the export badge of an output view (`Workbench.export_badge`)
         self._live: dict[tuple[int, str], str] = {}  # (status column, test label) -> status cell during a re-run
         self._rerun_done = 0
         self._rerun_total = 0
         self._rerun_verb = "re-running"
+        self._heat: Worker[None] | None = None  # profiling for the heat gutter (`H`)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -201,6 +209,16 @@ class CompareScreen(EccoScreen):
         if not get_current_worker().is_cancelled:
             self.post_message(CompareLoaded(self.kind, self.key, view, diff))
             self.post_message(LabelLoaded(self.key, annotation))
+        if self.kind == "output" and view is not None and not get_current_worker().is_cancelled:
+            # Whether the export would take this output: after the view, since it asks the export itself.
+            badge = workbench.export_badge(self.key)
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._show_badge, self.key, badge)
+
+    def _show_badge(self, key: str, badge: str | None) -> None:
+        if key == self.key:
+            self._badge = badge
+            self._fill_tests()
 
     @on(CompareLoaded)
     def _loaded(self, message: CompareLoaded) -> None:
@@ -246,6 +264,8 @@ class CompareScreen(EccoScreen):
             f"Tests · {len(view.tests)}" + (f" · {failing} failing" if failing else "")
             + (" · failing only" if self._failing_only else "")
         )
+        if self._badge:  # `ecco export-training`'s verdict on this output (issue #24)
+            table.border_title += f" · {self._badge}"
         table.border_subtitle = f"L = {view.left_label} · R = {view.right_label}"
         if self.rerunning:
             count = f" {self._rerun_done}/{self._rerun_total}" if self._rerun_total else "…"
@@ -353,6 +373,9 @@ class CompareScreen(EccoScreen):
         if self.refining:
             self.notify("A refinement round is going: wait for it, or Escape to cancel it.", severity="warning")
             return True
+        if self.profiling:
+            self.notify("Profiling for the heat gutter: wait for it, or Escape to cancel it.", severity="warning")
+            return True
         return False
 
     def _refuse_unsandboxable(self, title: str) -> bool:
@@ -453,6 +476,9 @@ class CompareScreen(EccoScreen):
     def action_back(self) -> None:
         if self.rerunning and self._rerun is not None:
             self._rerun.cancel()
+            return
+        if self.profiling and self._heat is not None:
+            self.action_heat()  # cancels the profiling
             return
         if self.refining and self._round is not None:
             self._round.cancel()
@@ -599,6 +625,66 @@ class CompareScreen(EccoScreen):
 
     def action_toggle_whitespace(self) -> None:
         self.query_one("#diff", DiffView).toggle_whitespace()
+
+    # -- heat and cost growth (issue #23) ----------------------------------------------------------
+    @property
+    def profiling(self) -> bool:
+        """Both programs are being profiled for the heat gutter."""
+        return self._heat is not None and self._heat.state in (WorkerState.PENDING, WorkerState.RUNNING)
+
+    def action_heat(self) -> None:
+        """Toggle the heat gutter: per-line hit counts of both programs on the most expensive test."""
+        diff = self.query_one("#diff", DiffView)
+        if diff.heat_on or self.profiling:
+            if self._heat is not None:
+                self._heat.cancel()
+            diff.clear_heat()
+            return
+        view = self.view
+        if view is None:
+            return
+        if self.kind != "output" or view.output is None:
+            self.notify("heat needs a model output", title="No heat", severity="warning")
+            return
+        if self.workbench.read_only:
+            self.notify(READ_ONLY, title="No heat", severity="warning")
+            return
+        if self._refuse_if_working() or self._refuse_unsandboxable("No heat"):
+            return
+        diff.set_heat_status("profiling…")
+        self._heat = self.run_heat(view.output.output_id)
+
+    @work(exclusive=True, group="heat", exit_on_error=False)
+    async def run_heat(self, output_id: str) -> None:
+        diff = self.query_one("#diff", DiffView)
+        try:
+            explanation = await self.workbench.explain(output_id)
+        except Exception as exc:  # ExplainError, or the engine's: one line either way
+            diff.set_heat_status("")
+            self.notify((str(exc).strip().splitlines() or [type(exc).__name__])[0], title="No heat",
+                        severity="error", timeout=10, markup=False)
+            return
+        if self.view is None or self.view.output is None or self.view.output.output_id != output_id:
+            diff.set_heat_status("")
+            return
+        diff.set_heat(explanation.input.hits, explanation.output.hits)
+        self.notify(f"Line events of both programs on {explanation.test_id} ({explanation.test_choice}), "
+                    f"{explanation.engine}. Click a line for its count; H hides the heat.", title="Heat",
+                    markup=False)
+
+    def action_scaling(self) -> None:
+        from ecco_tui.tui.screens.scaling import ScalingScreen
+
+        view = self.view
+        if view is None or view.problem is None:
+            return
+        engine = view.metrics.scaling_engine
+        if engine is None or not view.left.code:
+            self.notify("No cost growth: both programs need stored CPU times on one engine (`ecco eval`).",
+                        severity="warning")
+            return
+        self.app.push_screen(ScalingScreen(view.problem.problem_id, view.left.code, view.right_code, engine,
+                                           view.left_label, view.right_label))
 
     def action_next_unlabeled(self) -> None:
         if self.kind != "output":
@@ -761,6 +847,8 @@ def metrics_lines(view: CompareView, annotation: Annotation | None = None) -> li
         facts.append(_passes("R", m.right, m.n_tests, warn=False))
     if m.left is not None:
         facts.append(_passes("L", m.left, m.n_tests, warn=True))
+    if m.scaling and not m.scaling.startswith(UNCLEAR):  # how cost grows with input size (`c` plots it)
+        facts.append(f"[dim]scaling[/dim] {escape(m.scaling)}")
     if m.engine:
         facts.append(f"[dim]engine {escape(m.engine)}[/dim]")
     if m.accounting:

@@ -21,7 +21,7 @@ from textual.content import Content
 from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Footer, Header, Static, TextArea
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from ecco_tui.services import ecco_fix
 from ecco_tui.services.ecco_fix import FixCandidate, FixRun
@@ -188,7 +188,21 @@ class EccoFixScreen(EccoScreen):
         results = self.query_one("#fix-results", RecordTable)
         results.show([], [])
         results.border_title = "Run results"
+        self.query_one("#fix-failing-scroll").border_subtitle = None
+        self.load_badge(candidate.output_id)
         editor.focus()
+
+    @work(thread=True, exclusive=True, group="ecco-fix-badge", exit_on_error=False)
+    def load_badge(self, output_id: str) -> None:
+        """Whether `ecco export-training --include-fixes` takes this candidate (its fix as a target), shown
+        under its failing tests (issue #24)."""
+        badge = self.workbench.export_badge(output_id)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_badge, output_id, badge)
+
+    def _show_badge(self, output_id: str, badge: str | None) -> None:
+        if self.current is not None and self.current.output_id == output_id:
+            self.query_one("#fix-failing-scroll").border_subtitle = badge
 
     @on(FixRunDone)
     def _run_done(self, message: FixRunDone) -> None:
@@ -218,6 +232,8 @@ class EccoFixScreen(EccoScreen):
         else:
             self.notify(f"Saved the fix of {message.output_id} as program {message.program_id[:12]}.")
         self.load_queue()
+        if self.current is not None and self.current.output_id == message.output_id:
+            self.load_badge(message.output_id)
 
     # -- actions ----------------------------------------------------------------------------------
     def _writable(self) -> bool:

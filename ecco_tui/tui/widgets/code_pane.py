@@ -3,19 +3,23 @@
 Each line has a gutter (line numbers and a +/- marker, pinned while the text scrolls sideways) and a
 highlighted text whose background says whether the line was removed, added, is filler or unchanged.
 Colours come from component classes, so they follow the theme. One range of rows can be marked as the
-current change (`set_current`): its rows get a stronger background and an accent gutter.
+current change (`set_current`): its rows get a stronger background and an accent gutter. A heat column
+(`set_heat`: a bar per row, the hottest row marked) can be shown left of the gutter; clicking a row posts
+`CodePane.RowClicked`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.segment import Segment
+from textual import events
 from textual.cache import LRUCache
 from textual.content import Content
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual
@@ -26,6 +30,18 @@ class PaneLine:
     gutter: str
     tag: str
     text: Content
+
+
+@dataclass(frozen=True, slots=True)
+class HeatCell:
+    """One row's heat: its bar (an eighth-block character) and whether it is the pane's hottest line."""
+
+    bar: str
+    hottest: bool = False
+
+
+#: Width of the heat column: the bar and the hottest line's marker.
+HEAT_WIDTH = 2
 
 
 class CodePane(ScrollView, can_focus=True):
@@ -44,6 +60,8 @@ class CodePane(ScrollView, can_focus=True):
         "code-pane--current-insert",
         "code-pane--current-filler",
         "code-pane--current-hunk",
+        "code-pane--heat",
+        "code-pane--heat-hottest",
     }
 
     DEFAULT_CSS = """
@@ -65,14 +83,25 @@ class CodePane(ScrollView, can_focus=True):
     CodePane > .code-pane--current-insert { background: $success 30%; }
     CodePane > .code-pane--current-filler { background: $accent 15%; }
     CodePane > .code-pane--current-hunk { color: $accent; background: $accent 10%; text-style: bold; }
+    CodePane > .code-pane--heat { color: $warning; background: $surface-darken-1; }
+    CodePane > .code-pane--heat-hottest { color: $error; background: $surface-darken-1; text-style: bold; }
     """
+
+    @dataclass
+    class RowClicked(Message):
+        """A row of the pane was clicked (its index in the pane's lines)."""
+
+        pane: CodePane
+        row: int
 
     def __init__(self, *, focusable: bool = True, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.can_focus = focusable
         self._lines: list[PaneLine] = []
         self._gutter_width = 0
+        self._text_width = 0
         self._current: tuple[int, int] | None = None
+        self._heat: dict[int, HeatCell] | None = None
         self._cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
 
     # -- content ----------------------------------------------------------------------------------
@@ -80,12 +109,38 @@ class CodePane(ScrollView, can_focus=True):
         """Show `lines`; `min_text_width` lets two panes that scroll together share one scroll width."""
         self._lines = list(lines)
         self._current = None
+        self._heat = None
         self._gutter_width = max((len(line.gutter) for line in self._lines), default=0)
-        text_width = max(min_text_width, max((line.text.cell_length for line in self._lines), default=0))
+        self._text_width = max(min_text_width, max((line.text.cell_length for line in self._lines), default=0))
         self._cache.clear()
-        self.virtual_size = Size(self._gutter_width + text_width + 1, len(self._lines))
+        self._size_virtually()
         self.scroll_to(0, 0, animate=False)
         self.refresh()
+
+    def _size_virtually(self) -> None:
+        heat = HEAT_WIDTH if self._heat is not None else 0
+        self.virtual_size = Size(heat + self._gutter_width + self._text_width + 1, len(self._lines))
+
+    @property
+    def heat(self) -> Mapping[int, HeatCell] | None:
+        """The heat column by row (None: not shown)."""
+        return self._heat
+
+    def set_heat(self, cells: Mapping[int, HeatCell] | None) -> None:
+        """Show a heat column left of the gutter (rows without a cell stay blank), or remove it (None)."""
+        heat = dict(cells) if cells is not None else None
+        if heat != self._heat:
+            self._heat = heat
+            self._cache.clear()
+            self._size_virtually()
+            self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None:
+            row = int(self.scroll_offset.y) + offset.y
+            if 0 <= row < len(self._lines):
+                self.post_message(self.RowClicked(self, row))
 
     @property
     def lines(self) -> list[PaneLine]:
@@ -104,8 +159,14 @@ class CodePane(ScrollView, can_focus=True):
             self.refresh()
 
     def plain_lines(self) -> list[str]:
-        """The pane as text (gutter included), for tests and copying."""
-        return [line.gutter + line.text.plain for line in self._lines]
+        """The pane as text (heat column and gutter included), for tests and copying."""
+        return [self._heat_text(row) + line.gutter + line.text.plain for row, line in enumerate(self._lines)]
+
+    def _heat_text(self, row: int) -> str:
+        if self._heat is None:
+            return ""
+        cell = self._heat.get(row)
+        return "  " if cell is None else cell.bar + ("◀" if cell.hottest else " ")
 
     # -- rendering --------------------------------------------------------------------------------
     def notify_style_update(self) -> None:
@@ -124,6 +185,11 @@ class CodePane(ScrollView, can_focus=True):
             return cached
         current = self._current is not None and self._current[0] <= index < self._current[1]
         strip = self._render_pane_line(self._lines[index], scroll_x, width, current=current)
+        if self._heat is not None:
+            cell = self._heat.get(index)
+            style = self.get_visual_style("code-pane--heat-hottest" if cell and cell.hottest else "code-pane--heat")
+            heat = Strip([Segment(self._heat_text(index), style.rich_style)])
+            strip = Strip.join([heat, strip]).crop(0, width)
         self._cache[key] = strip
         return strip
 
@@ -131,6 +197,8 @@ class CodePane(ScrollView, can_focus=True):
         prefix = "code-pane--current-" if current else "code-pane--"
         gutter_style = self.get_visual_style(f"{prefix}gutter")
         line_style = self.get_visual_style(f"{prefix}{line.tag}")
+        if self._heat is not None:
+            width = max(width - HEAT_WIDTH, 0)
         gutter_width = min(self._gutter_width, width)
         gutter = Strip([Segment(line.gutter.ljust(self._gutter_width)[:gutter_width], gutter_style.rich_style)])
         text_width = width - gutter_width

@@ -6,19 +6,27 @@ The screens bind `m` (toggle the mode) and `]` / `[` (`jump_to_change`); `w` (`t
 and on the compare screen) re-aligns with whitespace-only and blank-line changes ignored, and stays on for the
 next diff shown. After a jump the current change's rows are marked (stronger background, accent gutter) and
 the border says "change 3/11"; jumps stop at the first and last change (False: the screen rings the bell).
+
+Heat (`set_heat`, issue #23): per-line hit counts of both programs, numbered as the stored texts (as the diff
+numbers its lines), drawn as a bar left of each split pane's gutter, scaled by log(hits) against that side's
+hottest line, which is marked (◀). Each pane's border subtitle gives the hits of the chosen line (clicked, or
+the first of the current change; the hottest one until then). It only draws what it is given.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from typing import ClassVar, Literal
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 
 from ecco_tui.tui.diff_model import CodeDiff, SideLine, UnifiedLine
-from ecco_tui.tui.widgets.code_pane import CodePane, PaneLine
+from ecco_tui.tui.widgets.code_pane import CodePane, HeatCell, PaneLine
 
 Mode = Literal["split", "unified"]
 
@@ -44,6 +52,35 @@ def _unified_lines(lines: list[UnifiedLine], width: int) -> list[PaneLine]:
         )
         for ln in lines
     ]
+
+
+#: Heat bars from the coldest (one hit) to the hottest line.
+HEAT_BARS = "▁▂▃▄▅▆▇█"
+
+Hits = Mapping[int, int]
+
+
+def hottest_line(hits: Hits | None) -> int | None:
+    """The line with the most hits (the first of equals), None without counts."""
+    if not hits:
+        return None
+    top = max(hits.values())
+    return min(line for line, count in hits.items() if count == top)
+
+
+def heat_cells(lines: list[SideLine], hits: Hits | None) -> dict[int, HeatCell]:
+    """Row -> heat bar of one side: log(1 + hits) relative to the side's hottest line, which is marked."""
+    hottest = hottest_line(hits)
+    if not hits or hottest is None:
+        return {}
+    top = math.log1p(hits[hottest])
+    cells: dict[int, HeatCell] = {}
+    for row, ln in enumerate(lines):
+        count = hits.get(ln.number, 0) if ln.number is not None else 0
+        if count > 0:
+            level = min(max(math.ceil(math.log1p(count) / top * len(HEAT_BARS)), 1), len(HEAT_BARS))
+            cells[row] = HeatCell(HEAT_BARS[level - 1], ln.number == hottest)
+    return cells
 
 
 class DiffView(Vertical):
@@ -76,6 +113,9 @@ class DiffView(Vertical):
         self._change_index = -1
         self._labels = ("", "")
         self.ignore_whitespace = False
+        self._heat: tuple[Hits | None, Hits | None] | None = None
+        self._heat_status = ""  # while the heat is being measured ("profiling…")
+        self._heat_row: int | None = None  # the split row whose hits the borders give (None: the hottest)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="split-panes"):
@@ -111,8 +151,10 @@ class DiffView(Vertical):
         return self._diff
 
     def set_diff(self, diff: CodeDiff, left_label: str, right_label: str) -> None:
-        """Show `diff` (aligned again if whitespace is being ignored: the mode outlives one diff)."""
+        """Show `diff` (aligned again if whitespace is being ignored: the mode outlives one diff); the heat of
+        the previous programs goes."""
         self._labels = (left_label, right_label)
+        self._heat, self._heat_status = None, ""
         self._show(diff.with_whitespace(self.ignore_whitespace))
 
     def _show(self, diff: CodeDiff) -> None:
@@ -127,7 +169,61 @@ class DiffView(Vertical):
         self.left_pane.border_title = left_label
         self.right_pane.border_title = right_label
         self.unified_pane.border_title = f"{left_label} → {right_label}"
+        self._heat_row = None
+        self._paint_heat()
         self._show_status()
+
+    # -- heat -------------------------------------------------------------------------------------
+    @property
+    def heat_on(self) -> bool:
+        return self._heat is not None
+
+    def set_heat(self, left: Hits | None, right: Hits | None) -> None:
+        """Show the per-line hits of the left and right programs (lines numbered as stored)."""
+        self._heat = (left, right)
+        self._heat_status = ""
+        self._heat_row = None
+        self._paint_heat()
+        self._show_status()
+
+    def set_heat_status(self, text: str) -> None:
+        """A note in the border while the heat is measured ("profiling…"); "" removes it."""
+        self._heat_status = text
+        self._show_status()
+
+    def clear_heat(self) -> None:
+        """Remove the heat column and its counts."""
+        self._heat, self._heat_status, self._heat_row = None, "", None
+        self._paint_heat()
+        self._show_status()
+
+    def _paint_heat(self) -> None:
+        if self._diff is None or self._heat is None:
+            self.left_pane.set_heat(None)
+            self.right_pane.set_heat(None)
+            return
+        self.left_pane.set_heat(heat_cells(self._diff.left, self._heat[0]))
+        self.right_pane.set_heat(heat_cells(self._diff.right, self._heat[1]))
+
+    def heat_text(self, side: int) -> str:
+        """The chosen line's hits of one side ("line 5: 51,040 hits"), or "" (no heat, a filler row)."""
+        if self._heat is None or self._diff is None:
+            return ""
+        hits = self._heat[side]
+        if hits is None:
+            return "no counts (the run ended before reporting)"
+        lines = self._diff.left if side == 0 else self._diff.right
+        if self._heat_row is None:
+            number = hottest_line(hits)
+            return "" if number is None else f"line {number}: {hits[number]:,} hits (hottest)"
+        number = lines[self._heat_row].number if self._heat_row < len(lines) else None
+        return "" if number is None else f"line {number}: {hits.get(number, 0):,} hits"
+
+    @on(CodePane.RowClicked)
+    def _row_clicked(self, event: CodePane.RowClicked) -> None:
+        if self._heat is not None and event.pane in (self.left_pane, self.right_pane):
+            self._heat_row = event.row
+            self._show_status()
 
     # -- status -----------------------------------------------------------------------------------
     @property
@@ -154,8 +250,10 @@ class DiffView(Vertical):
     def _show_status(self) -> None:
         self.unified_pane.border_subtitle = self.status
         # Split: two half-width borders, so the mode goes under the left pane and the counts under the right.
-        self.right_pane.border_subtitle = " · ".join(self._counts())
-        self.left_pane.border_subtitle = "whitespace ignored" if self.ignore_whitespace else ""
+        heat = [self._heat_status] if self._heat_status else [self.heat_text(0)]
+        self.right_pane.border_subtitle = " · ".join(filter(None, [self.heat_text(1), *self._counts()]))
+        self.left_pane.border_subtitle = " · ".join(
+            filter(None, [*heat, "whitespace ignored" if self.ignore_whitespace else ""]))
 
     # -- whitespace -------------------------------------------------------------------------------
     def toggle_whitespace(self) -> bool:
@@ -230,6 +328,8 @@ class DiffView(Vertical):
         if not blocks or not 0 <= index < len(blocks):
             return False
         self._change_index = index
+        if self.mode == "split" and self._heat is not None:
+            self._heat_row = blocks[index][0]
         self._mark_current()
         pane.scroll_to(y=max(blocks[index][0] - 2, 0), animate=False)
         return True

@@ -129,3 +129,38 @@ class TrajectoryPlot(ThemedPlot[Series]):
             plt.plot(xs, ys, marker="dot", color=theme_rgb(self, "accent"), label="memory KB", yside="right")
         if data.steps:
             plt.xticks(list(data.steps))
+
+
+@dataclass(frozen=True, slots=True)
+class Growth:
+    """Per-test cost against input size of two programs (log-log), with each program's fitted line."""
+
+    title: str
+    xlabel: str
+    ylabel: str
+    left_label: str
+    right_label: str
+    left: tuple[tuple[float, float], ...]  # (size, cost), positive values only
+    right: tuple[tuple[float, float], ...]
+    left_fit: tuple[tuple[float, float], ...] = ()  # two points of the fitted power law, or none
+    right_fit: tuple[tuple[float, float], ...] = ()
+
+
+class GrowthPlot(ThemedPlot[Growth]):
+    """How the left (input) and right (output) programs' cost grows with input size, on log-log axes."""
+
+    def draw(self, data: Growth) -> None:
+        plt = self.plt
+        plt.title(data.title)
+        plt.xlabel(data.xlabel)
+        plt.ylabel(data.ylabel)
+        plt.xscale("log")
+        plt.yscale("log")
+        for points, fit, label, color in (
+            (data.left, data.left_fit, data.left_label, theme_rgb(self, "error")),
+            (data.right, data.right_fit, data.right_label, theme_rgb(self, "success")),
+        ):
+            if fit:
+                plt.plot([p[0] for p in fit], [p[1] for p in fit], color=color, marker="braille")
+            if points:
+                plt.scatter([p[0] for p in points], [p[1] for p in points], color=color, marker="●", label=label)

@@ -4,14 +4,16 @@ fastdatatable renders from an Arrow table and stays instant at any row count, bu
 cleared (its `clear()` says "unmount this table and mount a new one instead"). RecordTable does exactly
 that behind a stable widget: `show()` swaps in a new inner table built from a list backend, `append()`
 adds rows for load-more paging, and the rows are addressed by the caller's keys (problem ids, pair ids…)
-instead of positions. It posts `Highlighted` / `Chosen` messages carrying those keys.
+instead of positions. It posts `Highlighted` / `Chosen` messages carrying those keys. With
+`cursor_type="cell"` the cursor moves over cells: `CellHighlighted` says which column too, `Chosen` carries
+it, and a click on a column's header posts `HeaderClicked` (the leaderboard sorts by it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -76,11 +78,37 @@ class RecordTable(Vertical):
 
     @dataclass
     class Chosen(Message):
-        """The user pressed enter (or clicked twice) on the row with `key`."""
+        """The user pressed enter (or clicked twice) on the row with `key` (`column`: the cell's, with a cell
+        cursor; -1 with a row cursor)."""
 
         table: RecordTable
         key: str
         row: int
+        column: int = -1
+
+        @property
+        def control(self) -> RecordTable:
+            return self.table
+
+    @dataclass
+    class CellHighlighted(Message):
+        """With a cell cursor: the cursor moved to column `column` of the row with `key`."""
+
+        table: RecordTable
+        key: str
+        row: int
+        column: int
+
+        @property
+        def control(self) -> RecordTable:
+            return self.table
+
+    @dataclass
+    class HeaderClicked(Message):
+        """The header of column `column` was clicked."""
+
+        table: RecordTable
+        column: int
 
         @property
         def control(self) -> RecordTable:
@@ -93,10 +121,12 @@ class RecordTable(Vertical):
         empty_text: str = "Nothing to show.",
         max_column_width: int | None = 60,
         column_widths: Sequence[int | None] | None = None,
+        cursor_type: Literal["row", "cell"] = "row",
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
+        self._cursor_type: Literal["row", "cell"] = cursor_type
         self._columns = list(columns)
         self._keys: list[str] = []
         self._empty_text = empty_text
@@ -117,17 +147,21 @@ class RecordTable(Vertical):
         backend = create_backend([list(r) for r in rows] or None, column_names=self._columns)
         return KeyedDataTable(
             backend=backend,
-            cursor_type="row",
+            cursor_type=self._cursor_type,
             show_row_labels=False,
             max_column_content_width=self._max_column_width,
             column_widths=list(self._column_widths) if self._column_widths is not None else None,
             null_rep="—",
         )
 
-    def show(self, rows: Sequence[Row], keys: Sequence[str], *, cursor_key: str | None = None) -> None:
-        """Replace every row. Focus stays on the table if it had it; the cursor goes to `cursor_key`."""
+    def show(self, rows: Sequence[Row], keys: Sequence[str], *, cursor_key: str | None = None,
+             cursor_column: int | None = None, columns: Sequence[str] | None = None) -> None:
+        """Replace every row (and, given `columns`, the column labels). Focus stays on the table if it had it;
+        the cursor goes to `cursor_key` (and, with a cell cursor, to `cursor_column`)."""
         if len(rows) != len(keys):
             raise ValueError(f"{len(rows)} rows but {len(keys)} keys")
+        if columns is not None:
+            self._columns = list(columns)
         had_focus = self._table is not None and self._table.has_focus
         if self._table is not None:
             self._table.remove()
@@ -147,8 +181,8 @@ class RecordTable(Vertical):
                 return
             if had_focus:
                 table.focus()
-            if target:
-                table.move_cursor(row=target, animate=False)
+            if target or cursor_column:
+                table.move_cursor(row=target, column=cursor_column or None, animate=False)
             self._announce(target)
 
         self.call_after_refresh(after_mount)
@@ -190,6 +224,11 @@ class RecordTable(Vertical):
     @property
     def cursor_row(self) -> int:
         return self._table.cursor_row if self._table is not None and self._keys else -1
+
+    @property
+    def cursor_column(self) -> int:
+        """The cursor's column (a cell cursor's; 0 with a row cursor), -1 without rows."""
+        return self._table.cursor_column if self._table is not None and self._keys else -1
 
     @property
     def cursor_key(self) -> str | None:
@@ -235,3 +274,24 @@ class RecordTable(Vertical):
         event.stop()
         if event.data_table is self._table and 0 <= event.cursor_row < len(self._keys):
             self.post_message(self.Chosen(self, self._keys[event.cursor_row], event.cursor_row))
+
+    @on(DataTable.CellHighlighted)
+    def _cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        event.stop()
+        row, column = event.coordinate
+        if event.data_table is self._table and 0 <= row < len(self._keys):
+            self._announce(row)
+            self.post_message(self.CellHighlighted(self, self._keys[row], row, column))
+
+    @on(DataTable.CellSelected)
+    def _cell_selected(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        row, column = event.coordinate
+        if event.data_table is self._table and 0 <= row < len(self._keys):
+            self.post_message(self.Chosen(self, self._keys[row], row, column))
+
+    @on(DataTable.HeaderSelected)
+    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        if event.data_table is self._table:
+            self.post_message(self.HeaderClicked(self, event.column_index))
