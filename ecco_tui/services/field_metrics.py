@@ -64,6 +64,7 @@ from ecco_tui.model import Run, Sample
 from ecco_tui.services.engines import accounting_of
 from ecco_tui.services.judging import SCORED, SEED, Measurements, instruction_counts, measure_from_executions
 from ecco_tui.services.judging.spectra import HUMAN_SAMPLE, human_spectra, uses_published
+from ecco_tui.services.runs import named_runs
 from ecco_tui.store.store import Store, StoreError
 
 #: EvalPerf's floor in CPU seconds when the cost is CPU time (its own is 10,000 instructions): the timer
@@ -589,13 +590,7 @@ def field_tables(
     whose executions count (else the one that measured each run: several is that run's "n/a"); `levels` splits
     the private tests into ENAMEL levels (default: one level of all of them)."""
     specs = parse_metrics(metrics)
-    runs = store.runs()
-    if run_ids:
-        known = {r.run_id: r for r in runs}
-        missing = [r for r in run_ids if r not in known]
-        if missing:
-            raise StoreError(f"no run named {missing[0]!r} (runs: {', '.join(known) or 'none'})")
-        runs = [known[r] for r in run_ids]
+    runs = named_runs(store, run_ids)
     groups: dict[tuple[str, str], list[FieldRun]] = {}
     for run in runs:
         data = _load(store, run, engine)

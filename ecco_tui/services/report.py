@@ -50,6 +50,7 @@ from ecco_tui.services.judging import OutputVerdict as OutputVerdict
 from ecco_tui.services.judging import editing_verdicts as editing_verdicts
 from ecco_tui.services.judging import raw_measures as raw_measures
 from ecco_tui.services.judging.spectra import human_spectra, uses_published
+from ecco_tui.services.runs import named_runs
 from ecco_tui.store.store import EccoBasisRow, ReportBasis, Store, StoreError
 
 #: What a line is computed from: verdicts judged now, or as the verdict cache stores them.
@@ -465,13 +466,7 @@ def build_report(
     mode: str = "default",
     faster_threshold: float = 1.0,
 ) -> list[ReportLine]:
-    runs = store.runs()
-    if run_ids:
-        known = {r.run_id: r for r in runs}
-        missing = [r for r in run_ids if r not in known]
-        if missing:
-            raise StoreError(f"no run named {missing[0]!r} (runs: {', '.join(known) or 'none'})")
-        runs = [known[r] for r in run_ids]
+    runs = named_runs(store, run_ids)
     return [report_run(store, run, engine=engine, visibility=visibility, mode=mode,
                        faster_threshold=faster_threshold) for run in runs]
 

@@ -13,6 +13,19 @@ from ecco_tui.model import Run
 from ecco_tui.store.store import Store, StoreError
 
 
+def named_runs(store: Store, run_ids: Sequence[str] | None) -> list[Run]:
+    """The runs named in full, in that order (every run when none is named); raises StoreError naming the
+    first unknown one and the runs there are (`ecco report` and its `--metrics` tables)."""
+    runs = store.runs()
+    if not run_ids:
+        return runs
+    known = {r.run_id: r for r in runs}
+    missing = [r for r in run_ids if r not in known]
+    if missing:
+        raise StoreError(f"no run named {missing[0]!r} (runs: {', '.join(known) or 'none'})")
+    return [known[r] for r in run_ids]
+
+
 def resolve_runs(store: Store, names: Sequence[str], *, every: bool = False, split: str | None = None) -> list[Run]:
     """The runs `names` name (each a full name or a unique prefix, in the order given, each once), or with
     `every` all runs (of `split`, when given). Raises StoreError naming the problem."""
